@@ -1,0 +1,1 @@
+"""The event bus: outbox (producing), relay (publishing), consumers with an inbox (consuming)."""

@@ -1,0 +1,263 @@
+"""Consuming events: a durable quorum queue, an inbox, retries with growing delays, dead letters.
+
+For a queue `Q` the consumer declares:
+- `Q`, bound to the events exchange by `*.<EventType>.v<version>` for each handled event;
+- `Q.retry.<ms>`, one per delay: a failed message waits there, then its TTL sends it back to `Q`;
+- `Q.dead`, where a message ends when it cannot be parsed or has failed every attempt. A keeper
+  moves what arrives there into the `dead_letters` table, to be listed and replayed.
+All are quorum queues with at-least-once dead-lettering, so a broker crash loses nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import aio_pika
+import asyncpg
+from aio_pika.abc import (
+    AbstractIncomingMessage,
+    AbstractQueue,
+    AbstractRobustChannel,
+)
+from pydantic import ValidationError
+
+from shared.bus.broker import Broker
+from shared.bus.dead_letters import DeadLetterKeeper, dead_letter_headers
+from shared.db import in_transaction
+from shared.events import Envelope, EventPayload
+from shared.logging import set_correlation_id
+from shared.metrics import EVENTS_HANDLED
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[asyncpg.Connection, Envelope, Any], Awaitable[None]]
+ATTEMPT_HEADER = "x-attempt"
+# Redeliveries of one message (a crash, a lost channel) before the broker dead-letters it.
+BROKER_DELIVERY_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """What a queue handles: a handler per payload model (event type and version)."""
+
+    queue: str
+    handlers: Mapping[type[EventPayload], Handler]
+
+    def binding_keys(self) -> list[str]:
+        return [f"*.{model.event_type}.v{model.event_version}" for model in self.handlers]
+
+    def find(self, envelope: Envelope) -> tuple[type[EventPayload], Handler] | None:
+        for model, handler in self.handlers.items():
+            if (model.event_type, model.event_version) == (envelope.type, envelope.version):
+                return model, handler
+        return None
+
+
+def quorum_arguments(**extra: Any) -> dict[str, Any]:
+    return {
+        "x-queue-type": "quorum",
+        "x-dead-letter-strategy": "at-least-once",
+        "x-overflow": "reject-publish",
+        **extra,
+    }
+
+
+class EventConsumer:
+    def __init__(
+        self,
+        subscription: Subscription,
+        *,
+        pool: asyncpg.Pool,
+        broker: Broker,
+        retry_delays_s: tuple[float, ...],
+        prefetch: int = 32,
+    ) -> None:
+        self.subscription = subscription
+        self.pool = pool
+        self.broker = broker
+        self.retry_delays_ms = [max(1, round(delay * 1000)) for delay in retry_delays_s]
+        self.prefetch = prefetch
+        self._channel: AbstractRobustChannel | None = None
+        self._queue: AbstractQueue | None = None
+        self._keeper = DeadLetterKeeper(self.queue_name, pool)
+        self._in_flight: set[asyncio.Task[None]] = set()
+
+    @property
+    def queue_name(self) -> str:
+        return self.subscription.queue
+
+    @property
+    def dead_queue_name(self) -> str:
+        return f"{self.queue_name}.dead"
+
+    def retry_queue_name(self, delay_ms: int) -> str:
+        return f"{self.queue_name}.retry.{delay_ms}"
+
+    def queue_names(self) -> list[str]:
+        """Every queue this consumer declares."""
+        retries = [self.retry_queue_name(delay_ms) for delay_ms in self.retry_delays_ms]
+        return [self.queue_name, self.dead_queue_name, *retries]
+
+    @property
+    def is_running(self) -> bool:
+        return (
+            self._channel is not None
+            and not self._channel.is_closed
+            and self._keeper.is_running
+            and self._consumer_tag is not None
+        )
+
+    _consumer_tag: str | None = None
+
+    async def start(self) -> None:
+        channel = await self.broker.connection.channel()
+        await channel.set_qos(prefetch_count=self.prefetch)
+        self._channel = channel  # type: ignore[assignment]
+        await self._declare_topology(channel)
+        dead = await channel.declare_queue(
+            self.dead_queue_name, durable=True, arguments=quorum_arguments()
+        )
+        await self._keeper.start(dead)
+        assert self._queue is not None
+        self._consumer_tag = await self._queue.consume(self._on_message)
+
+    async def _declare_topology(self, channel: Any) -> None:
+        exchange = await channel.declare_exchange(
+            self.broker.events_exchange, aio_pika.ExchangeType.TOPIC, durable=True
+        )
+        self._queue = await channel.declare_queue(
+            self.queue_name,
+            durable=True,
+            arguments=quorum_arguments(
+                **{
+                    "x-delivery-limit": BROKER_DELIVERY_LIMIT,
+                    "x-dead-letter-exchange": "",
+                    "x-dead-letter-routing-key": self.dead_queue_name,
+                }
+            ),
+        )
+        for key in self.subscription.binding_keys():
+            await self._queue.bind(exchange, key)
+        for delay_ms in self.retry_delays_ms:
+            await channel.declare_queue(
+                self.retry_queue_name(delay_ms),
+                durable=True,
+                arguments=quorum_arguments(
+                    **{
+                        "x-message-ttl": delay_ms,
+                        "x-dead-letter-exchange": "",
+                        "x-dead-letter-routing-key": self.queue_name,
+                    }
+                ),
+            )
+
+    async def stop(self) -> None:
+        """Take no more messages, let those in hand finish, then close the channel."""
+        if self._queue is not None and self._consumer_tag is not None:
+            await self._queue.cancel(self._consumer_tag)
+            self._consumer_tag = None
+        await self._keeper.stop()
+        if self._in_flight:
+            await asyncio.gather(*self._in_flight, return_exceptions=True)
+        if self._channel is not None:
+            await self._channel.close()
+
+    async def _on_message(self, message: AbstractIncomingMessage) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._in_flight.add(task)  # type: ignore[arg-type]
+        try:
+            await self._process(message)
+        finally:
+            self._in_flight.discard(task)  # type: ignore[arg-type]
+
+    async def _process(self, message: AbstractIncomingMessage) -> None:
+        try:
+            envelope = Envelope.model_validate_json(message.body)
+            found = self.subscription.find(envelope)
+            if found is None:
+                raise LookupError(f"no handler for {envelope.type} v{envelope.version}")
+            model, handler = found
+            payload = model.model_validate(envelope.payload)
+        except (ValidationError, LookupError) as exc:
+            await self._send_to_dead_letters(message, f"unparseable: {exc}", attempts=0)
+            return
+        set_correlation_id(envelope.correlation_id)
+        try:
+            handled = await in_transaction(
+                self.pool, lambda conn: self._handle_once(conn, envelope, payload, handler)
+            )
+        except Exception as exc:
+            log.warning(
+                "event handler failed",
+                extra={"queue": self.queue_name, "event_id": str(envelope.event_id)},
+                exc_info=True,
+            )
+            await self._retry_later(message, exc)
+            return
+        await message.ack()
+        EVENTS_HANDLED.labels(self.queue_name, "handled" if handled else "duplicate").inc()
+
+    async def _handle_once(
+        self, conn: asyncpg.Connection, envelope: Envelope, payload: Any, handler: Handler
+    ) -> bool:
+        first_time = await conn.fetchval(
+            """INSERT INTO inbox (event_id, handler, event_type) VALUES ($1, $2, $3)
+               ON CONFLICT DO NOTHING RETURNING true""",
+            envelope.event_id,
+            self.queue_name,
+            envelope.type,
+        )
+        if first_time:
+            await handler(conn, envelope, payload)
+        return bool(first_time)
+
+    async def _retry_later(self, message: AbstractIncomingMessage, error: Exception) -> None:
+        attempt = int((message.headers or {}).get(ATTEMPT_HEADER, 0)) + 1  # type: ignore[call-overload]
+        if attempt > len(self.retry_delays_ms):
+            await self._send_to_dead_letters(message, f"failed: {error!r}", attempts=attempt)
+            return
+        delay_ms = self.retry_delays_ms[attempt - 1]
+        await self._forward(
+            message,
+            self.retry_queue_name(delay_ms),
+            {ATTEMPT_HEADER: attempt, "x-last-error": repr(error)[:500]},
+        )
+        EVENTS_HANDLED.labels(self.queue_name, "retried").inc()
+
+    async def _send_to_dead_letters(
+        self, message: AbstractIncomingMessage, reason: str, *, attempts: int
+    ) -> None:
+        log.error("event dead-lettered", extra={"queue": self.queue_name, "reason": reason[:500]})
+        await self._forward(message, self.dead_queue_name, dead_letter_headers(reason, attempts))
+        EVENTS_HANDLED.labels(self.queue_name, "dead").inc()
+
+    async def _forward(
+        self, message: AbstractIncomingMessage, queue: str, headers: dict[str, Any]
+    ) -> None:
+        """Publish a copy to `queue`, confirmed, then ack the original: never both lost.
+
+        If the copy cannot be published, the original is left unacked and comes back when the
+        channel is restored."""
+        copy = aio_pika.Message(
+            message.body,
+            headers={**(message.headers or {}), **headers},
+            content_type=message.content_type,
+            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            message_id=message.message_id or str(uuid.uuid4()),
+            correlation_id=message.correlation_id,
+            type=message.type,
+            app_id=message.app_id,
+        )
+        try:
+            await self.broker.channel.default_exchange.publish(copy, queue, timeout=10)
+        except Exception:
+            log.exception("could not forward a failed message", extra={"queue": queue})
+            await message.nack(requeue=True)
+            return
+        await message.ack()

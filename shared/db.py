@@ -1,0 +1,146 @@
+"""PostgreSQL: the pool, migrations under an advisory lock, and transactions that retry."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import re
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TypeVar
+
+import asyncpg
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# Any constant would do; it only has to be the same in every replica of every service.
+MIGRATION_LOCK_KEY = 0x0C7C1ADE5
+MIGRATION_FILE = re.compile(r"^(\d{3,})_[\w-]+\.sql$")
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+    await conn.set_type_codec("json", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+
+
+def server_settings(
+    statement_timeout_ms: int, lock_timeout_ms: int, idle_in_transaction_timeout_ms: int
+) -> dict[str, str]:
+    return {
+        "statement_timeout": str(statement_timeout_ms),
+        "lock_timeout": str(lock_timeout_ms),
+        "idle_in_transaction_session_timeout": str(idle_in_transaction_timeout_ms),
+        "timezone": "UTC",
+    }
+
+
+async def create_pool(
+    dsn: str,
+    *,
+    min_size: int = 2,
+    max_size: int = 10,
+    statement_timeout_ms: int = 15_000,
+    lock_timeout_ms: int = 5_000,
+    idle_in_transaction_timeout_ms: int = 60_000,
+) -> asyncpg.Pool:
+    pool = await asyncpg.create_pool(
+        dsn,
+        min_size=min_size,
+        max_size=max_size,
+        init=_init_connection,
+        server_settings=server_settings(
+            statement_timeout_ms, lock_timeout_ms, idle_in_transaction_timeout_ms
+        ),
+    )
+    assert pool is not None
+    return pool
+
+
+def migration_files(directory: Path) -> list[tuple[int, Path]]:
+    """The numbered SQL files of a folder, in order; a duplicate number is an error."""
+    files: dict[int, Path] = {}
+    for path in sorted(directory.glob("*.sql")):
+        match = MIGRATION_FILE.match(path.name)
+        if match is None:
+            raise ValueError(f"{path.name}: migration files are named NNN_description.sql")
+        number = int(match.group(1))
+        if number in files:
+            raise ValueError(f"{path.name}: migration number {number} is used twice")
+        files[number] = path
+    return sorted(files.items())
+
+
+async def migrate(conn: asyncpg.Connection, component: str, directory: Path) -> list[int]:
+    """Apply the files of `directory` not yet applied for `component`; return their numbers.
+
+    Replicas starting together wait on one advisory lock, so each file runs once.
+    """
+    await conn.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_KEY)
+    try:
+        await conn.execute(
+            """CREATE TABLE IF NOT EXISTS schema_migrations (
+                   component text NOT NULL,
+                   version integer NOT NULL,
+                   name text NOT NULL,
+                   applied_at timestamptz NOT NULL DEFAULT now(),
+                   PRIMARY KEY (component, version))"""
+        )
+        applied = {
+            row["version"]
+            for row in await conn.fetch(
+                "SELECT version FROM schema_migrations WHERE component = $1", component
+            )
+        }
+        done: list[int] = []
+        for number, path in migration_files(directory):
+            if number in applied:
+                continue
+            async with conn.transaction():
+                await conn.execute(path.read_text(encoding="utf-8"))
+                await conn.execute(
+                    "INSERT INTO schema_migrations (component, version, name) VALUES ($1, $2, $3)",
+                    component,
+                    number,
+                    path.name,
+                )
+            log.info("migration applied", extra={"component": component, "migration": path.name})
+            done.append(number)
+        return done
+    finally:
+        await conn.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK_KEY)
+
+
+SHARED_MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+async def migrate_service(conn: asyncpg.Connection, service: str, directory: Path) -> None:
+    """The shared tables (outbox, inbox, dead letters) first, then the service's own."""
+    await migrate(conn, "shared", SHARED_MIGRATIONS)
+    await migrate(conn, service, directory)
+
+
+RETRYABLE = (asyncpg.SerializationError, asyncpg.DeadlockDetectedError)
+
+
+async def in_transaction(
+    pool: asyncpg.Pool,
+    work: Callable[[asyncpg.Connection], Awaitable[T]],
+    *,
+    isolation: str = "read_committed",
+    attempts: int = 5,
+) -> T:
+    """Run `work` in one transaction, again from the start on serialization failures and
+    deadlocks: the whole transaction is retried, never a part of it."""
+    for attempt in range(1, attempts + 1):
+        try:
+            async with pool.acquire() as conn, conn.transaction(isolation=isolation):
+                return await work(conn)
+        except RETRYABLE:
+            if attempt == attempts:
+                raise
+            await asyncio.sleep(random.uniform(0, 0.01 * 2**attempt))
+    raise AssertionError("unreachable")

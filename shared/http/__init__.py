@@ -1,0 +1,1 @@
+"""The aiohttp app factory, problem+json errors, and routes described once for OpenAPI."""

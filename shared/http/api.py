@@ -1,0 +1,200 @@
+"""Routes declared once with their pydantic models: the same models validate the requests
+and describe them in `/openapi.json`."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from aiohttp import web
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from shared.auth import Principal, Role, bearer_token, require_role
+from shared.http.keys import VERIFIER
+from shared.http.problems import Problem, ProblemError, validation_problem
+
+Handler = Callable[..., Awaitable[Any]]
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    path: str
+    handler: Handler
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    response: Any = None
+    status: int = 200
+    summary: str = ""
+    tags: tuple[str, ...] = ()
+    roles: tuple[Role, ...] | None = None
+
+
+@dataclass
+class Api:
+    """Collects a service's endpoints. A handler gets the request and, as keyword arguments,
+    `body`, `query` and `principal` when the endpoint declares them; it returns a pydantic
+    model (or a list of them), serialised with the endpoint's status, or a web response."""
+
+    endpoints: list[Endpoint] = field(default_factory=list)
+
+    def route(self, method: str, path: str, **options: Any) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self.endpoints.append(Endpoint(method, path, handler, **options))
+            return handler
+
+        return register
+
+    def get(self, path: str, **options: Any) -> Callable[[Handler], Handler]:
+        return self.route("GET", path, **options)
+
+    def post(self, path: str, **options: Any) -> Callable[[Handler], Handler]:
+        return self.route("POST", path, **options)
+
+    def put(self, path: str, **options: Any) -> Callable[[Handler], Handler]:
+        return self.route("PUT", path, **options)
+
+    def patch(self, path: str, **options: Any) -> Callable[[Handler], Handler]:
+        return self.route("PATCH", path, **options)
+
+    def delete(self, path: str, **options: Any) -> Callable[[Handler], Handler]:
+        return self.route("DELETE", path, **options)
+
+    def register(self, app: web.Application) -> None:
+        for endpoint in self.endpoints:
+            app.router.add_route(endpoint.method, endpoint.path, _entrypoint(endpoint))
+
+
+def _entrypoint(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    async def handle(request: web.Request) -> web.StreamResponse:
+        arguments: dict[str, Any] = {}
+        if endpoint.roles is not None:
+            arguments["principal"] = await authenticate(request, endpoint.roles)
+        if endpoint.query is not None:
+            arguments["query"] = parse_query(request, endpoint.query)
+        if endpoint.body is not None:
+            arguments["body"] = await parse_body(request, endpoint.body)
+        result = await endpoint.handler(request, **arguments)
+        return to_response(result, endpoint.status)
+
+    return handle
+
+
+async def authenticate(request: web.Request, roles: tuple[Role, ...]) -> Principal:
+    principal = await request.app[VERIFIER].verify(
+        bearer_token(request.headers.get("Authorization"))
+    )
+    if roles:
+        require_role(principal, *roles)
+    return principal
+
+
+async def parse_body(request: web.Request, model: type[M]) -> M:
+    if request.content_type != "application/json":
+        raise ProblemError(
+            415,
+            "unsupported-media-type",
+            "Unsupported media type",
+            f"The body must be application/json, not {request.content_type or 'nothing'}",
+        )
+    raw = await request.read()  # bounded by the app's client_max_size (413 beyond it)
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ProblemError(400, "malformed-json", "Malformed JSON", str(exc)) from None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise validation_problem(exc) from None
+
+
+def parse_query(request: web.Request, model: type[M]) -> M:
+    try:
+        return model.model_validate(dict(request.query))
+    except ValidationError as exc:
+        raise validation_problem(exc, where="query") from None
+
+
+def to_response(result: Any, status: int) -> web.StreamResponse:
+    if isinstance(result, web.StreamResponse):
+        return result
+    if result is None:
+        return web.Response(status=204 if status == 200 else status)
+    if isinstance(result, BaseModel):
+        text = result.model_dump_json()
+    else:
+        text = TypeAdapter(type(result)).dump_json(result).decode()
+    return web.Response(status=status, text=text, content_type="application/json")
+
+
+def openapi_document(api: Api, title: str, version: str) -> dict[str, Any]:
+    components: dict[str, Any] = {}
+    paths: dict[str, dict[str, Any]] = {}
+    for endpoint in api.endpoints:
+        paths.setdefault(_openapi_path(endpoint.path), {})[endpoint.method.lower()] = _operation(
+            endpoint, components
+        )
+    components["Problem"] = _schema(Problem, components)
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": title, "version": version},
+        "paths": paths,
+        "components": {
+            "schemas": components,
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+            },
+        },
+    }
+
+
+def _openapi_path(path: str) -> str:
+    """aiohttp's `{id:\\d+}` is OpenAPI's `{id}`."""
+    return re.sub(r"\{(\w+):[^}]+\}", r"{\1}", path)
+
+
+def _schema(annotation: Any, components: dict[str, Any]) -> dict[str, Any]:
+    schema = TypeAdapter(annotation).json_schema(ref_template="#/components/schemas/{model}")
+    components.update(schema.pop("$defs", {}))
+    return schema
+
+
+def _operation(endpoint: Endpoint, components: dict[str, Any]) -> dict[str, Any]:
+    problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    success: dict[str, Any] = {"description": "Success"}
+    if endpoint.response is not None:
+        success["content"] = {
+            "application/json": {"schema": _schema(endpoint.response, components)}
+        }
+    operation: dict[str, Any] = {
+        "summary": endpoint.summary or endpoint.handler.__name__.replace("_", " "),
+        "operationId": endpoint.handler.__name__,
+        "tags": list(endpoint.tags),
+        "responses": {
+            str(endpoint.status): success,
+            "default": {"description": "Problem", "content": problem},
+        },
+    }
+    if endpoint.body is not None:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": _schema(endpoint.body, components)}},
+        }
+    if endpoint.query is not None:
+        operation["parameters"] = _query_parameters(endpoint.query)
+    if endpoint.roles is not None:
+        operation["security"] = [{"bearer": []}]
+    return operation
+
+
+def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
+    schema = model.model_json_schema()
+    required = set(schema.get("required", []))
+    return [
+        {"name": name, "in": "query", "required": name in required, "schema": prop}
+        for name, prop in schema.get("properties", {}).items()
+    ]
