@@ -138,7 +138,7 @@ def openapi_document(api: Api, title: str, version: str) -> dict[str, Any]:
         paths.setdefault(_openapi_path(endpoint.path), {})[endpoint.method.lower()] = _operation(
             endpoint, components
         )
-    components["Problem"] = _schema(Problem, components)
+    _schema(Problem, components)
     return {
         "openapi": "3.1.0",
         "info": {"title": title, "version": version},
@@ -158,8 +158,12 @@ def _openapi_path(path: str) -> str:
 
 
 def _schema(annotation: Any, components: dict[str, Any]) -> dict[str, Any]:
+    """The annotation's schema; models, top-level ones included, go to the components."""
     schema = TypeAdapter(annotation).json_schema(ref_template="#/components/schemas/{model}")
     components.update(schema.pop("$defs", {}))
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        components[annotation.__name__] = schema
+        return {"$ref": f"#/components/schemas/{annotation.__name__}"}
     return schema
 
 

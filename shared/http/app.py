@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 CORRELATION_HEADER = "X-Correlation-ID"
 SAFE_CORRELATION_ID = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
+CORRELATION_ID = web.RequestKey("correlation_id", str)
 
 CleanupContext = Callable[[web.Application], AsyncIterator[None]]
 
@@ -33,7 +34,7 @@ async def correlation_middleware(request: web.Request, handler: Handler) -> web.
     given = request.headers.get(CORRELATION_HEADER, "")
     correlation_id = given if SAFE_CORRELATION_ID.match(given) else new_correlation_id()
     set_correlation_id(correlation_id)
-    request["correlation_id"] = correlation_id
+    request[CORRELATION_ID] = correlation_id
     response = await handler(request)
     response.headers[CORRELATION_HEADER] = correlation_id
     return response
@@ -72,7 +73,7 @@ async def problem_middleware(request: web.Request, handler: Handler) -> web.Stre
         error = ProblemError(
             500, "internal-error", "Internal error", "An unexpected error occurred"
         )
-    correlation_id = request.get("correlation_id")
+    correlation_id = request.get(CORRELATION_ID)
     return problem_response(error.problem(request.path, correlation_id), error.headers)
 
 

@@ -6,17 +6,22 @@ names, so tests never see each other's data or messages.
 
 from __future__ import annotations
 
+import json
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import aio_pika
 import asyncpg
 import pytest
 import pytest_asyncio
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
 
 from shared.bus.broker import Broker
+from shared.http.keys import CONSUMERS
 from shared.testing import infrastructure
 from shared.testing.infrastructure import S3Endpoint
 from shared.testing.smtp import SmtpSink
@@ -126,3 +131,42 @@ def smtp(smtp_server: SmtpSink) -> Iterator[SmtpSink]:
 @pytest.fixture(scope="session")
 def test_keys() -> TestKeys:
     return TestKeys()
+
+
+@pytest.fixture
+def service_settings(
+    database_dsn: str, amqp_server_url: str, bus_names: BusNames, test_keys: TestKeys
+) -> dict[str, object]:
+    """Settings every service takes in a test: its own database, exchange and queue names,
+    fast retries and polling, and the test signing keys."""
+    return {
+        "environment": "test",
+        "database_url": database_dsn,
+        "amqp_url": amqp_server_url,
+        "events_exchange": bus_names.exchange,
+        "queue_prefix": bus_names.prefix,
+        "outbox_poll_interval_s": 0.2,
+        "consumer_retry_delays_s": (0.05, 0.1, 0.2),
+        "jwt_jwks": json.dumps(test_keys.jwks),
+        "jwt_audience": test_keys.audience,
+        "jwt_issuer": test_keys.issuer,
+    }
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def serve(bus_names: BusNames) -> AsyncIterator[Callable[[web.Application], Any]]:
+    """`client = await serve(app)`: the app started with all its cleanup contexts (migrations,
+    relay, consumers…) behind a test client; stopped after the test."""
+    clients: list[TestClient[web.Request, web.Application]] = []
+
+    async def start(app: web.Application) -> TestClient[web.Request, web.Application]:
+        client = TestClient(TestServer(app))
+        await client.start_server()
+        clients.append(client)
+        for consumer in app.get(CONSUMERS, []):
+            bus_names.queues.extend(consumer.queue_names())
+        return client
+
+    yield start
+    for client in reversed(clients):
+        await client.close()

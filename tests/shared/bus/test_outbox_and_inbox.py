@@ -66,7 +66,7 @@ async def test_relay_killed_between_publish_and_mark_publishes_again_and_inbox_a
     await wait_until(lambda: _all_published(world.pool))
     await wait_until(lambda: _async(duplicates_seen(world) >= 5))
     assert duplicates_seen(world) == 5
-    assert await world.effects() == {n: 1 for n in range(5)}
+    assert await world.effects() == dict.fromkeys(range(5), 1)
 
 
 async def _async(value: bool) -> bool:

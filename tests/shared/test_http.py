@@ -1,0 +1,164 @@
+"""The app factory's contract: problem+json for every error, health, metrics, OpenAPI."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest_asyncio
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.auth import Principal, Role, StaticKeys
+from shared.http.api import Api
+from shared.http.app import create_app
+from shared.service import token_verifier
+from shared.settings import ServiceSettings
+from shared.testing.tokens import TestKeys
+
+Client = TestClient[web.Request, web.Application]
+
+
+class Address(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code_postal: str = Field(pattern=r"^\d{5}$")
+
+
+class NewThing(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=20)
+    count: int = Field(ge=0)
+    address: Address
+
+
+class Thing(BaseModel):
+    name: str
+    count: int
+
+
+def things_api() -> Api:
+    api = Api()
+
+    @api.post("/api/v1/things", body=NewThing, response=Thing, status=201)
+    async def create_thing(request: web.Request, body: NewThing) -> Thing:
+        return Thing(name=body.name, count=body.count)
+
+    @api.get("/api/v1/boom")
+    async def boom(request: web.Request) -> None:
+        raise RuntimeError("secret internals: password=hunter2")
+
+    @api.get("/api/v1/mine", response=Thing, roles=(Role.CANDIDAT,))
+    async def mine(request: web.Request, principal: Principal) -> Thing:
+        return Thing(name=str(principal.account_id), count=0)
+
+    return api
+
+
+@pytest_asyncio.fixture
+async def client(test_keys: TestKeys) -> AsyncIterator[Client]:
+    settings = ServiceSettings(max_body_bytes=2048)
+    app = create_app(
+        settings,
+        things_api(),
+        title="things",
+        contexts=[token_verifier(StaticKeys(test_keys.jwks))],
+    )
+    async with TestClient(TestServer(app)) as test_client:
+        yield test_client
+
+
+async def problem(response: Any, status: int) -> dict[str, Any]:
+    assert response.status == status
+    assert response.content_type == "application/problem+json"
+    body: dict[str, Any] = await response.json()
+    assert body["status"] == status
+    assert body["type"].startswith("urn:cyclades:problem:")
+    return body
+
+
+async def test_valid_body_is_accepted(client: Client) -> None:
+    response = await client.post(
+        "/api/v1/things", json={"name": "a", "count": 1, "address": {"code_postal": "75001"}}
+    )
+    assert response.status == 201
+    assert await response.json() == {"name": "a", "count": 1}
+
+
+async def test_malformed_json_is_a_400_problem(client: Client) -> None:
+    response = await client.post(
+        "/api/v1/things", data=b'{"name": "a",', headers={"Content-Type": "application/json"}
+    )
+    body = await problem(response, 400)
+    assert body["type"].endswith("malformed-json")
+
+
+async def test_wrong_content_type_is_a_415_problem(client: Client) -> None:
+    response = await client.post("/api/v1/things", data=b"name=a")
+    await problem(response, 415)
+
+
+async def test_oversized_body_is_a_413_problem(client: Client) -> None:
+    big = {"name": "a", "count": 1, "address": {"code_postal": "75001"}, "pad": "x" * 5000}
+    response = await client.post("/api/v1/things", json=big)
+    await problem(response, 413)
+
+
+async def test_invalid_fields_are_each_named(client: Client) -> None:
+    response = await client.post(
+        "/api/v1/things",
+        json={"name": "", "count": -1, "address": {"code_postal": "7500"}, "extra": 1},
+    )
+    body = await problem(response, 422)
+    fields = {error["field"] for error in body["errors"]}
+    assert fields == {"name", "count", "address.code_postal", "extra"}
+
+
+async def test_unknown_route_and_wrong_method_are_problems(client: Client) -> None:
+    await problem(await client.get("/api/v1/nothing"), 404)
+    response = await client.delete("/api/v1/things")
+    await problem(response, 405)
+    assert "POST" in response.headers["Allow"]
+
+
+async def test_unexpected_error_leaks_nothing(client: Client) -> None:
+    response = await client.get("/api/v1/boom")
+    body = await problem(response, 500)
+    assert "hunter2" not in await response.text()
+    assert body["correlation_id"] == response.headers["X-Correlation-ID"]
+
+
+async def test_correlation_id_is_taken_from_the_request(client: Client) -> None:
+    response = await client.get("/health/live", headers={"X-Correlation-ID": "abc-123"})
+    assert response.headers["X-Correlation-ID"] == "abc-123"
+    response = await client.get("/health/live", headers={"X-Correlation-ID": "bad\tid"})
+    assert response.headers["X-Correlation-ID"] != "bad\tid"
+
+
+async def test_health_metrics_and_openapi(client: Client) -> None:
+    assert (await client.get("/health/live")).status == 200
+    assert (await client.get("/health/ready")).status == 200
+    await client.get("/api/v1/nothing")
+    metrics = await (await client.get("/metrics")).text()
+    assert "http_requests_total" in metrics
+    document = await (await client.get("/openapi.json")).json()
+    operation = document["paths"]["/api/v1/things"]["post"]
+    assert operation["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/NewThing"
+    }
+    assert "Address" in document["components"]["schemas"]
+
+
+async def test_a_valid_token_reaches_the_handler(client: Client, test_keys: TestKeys) -> None:
+    token = test_keys.token(Role.CANDIDAT)
+    response = await client.get("/api/v1/mine", headers={"Authorization": f"Bearer {token}"})
+    assert response.status == 200
+
+
+async def test_a_missing_token_or_wrong_role_is_refused(
+    client: Client, test_keys: TestKeys
+) -> None:
+    await problem(await client.get("/api/v1/mine"), 401)
+    token = test_keys.token(Role.GESTIONNAIRE, academies=["A01"])
+    response = await client.get("/api/v1/mine", headers={"Authorization": f"Bearer {token}"})
+    await problem(response, 403)
