@@ -155,7 +155,7 @@ def _principal(claims: dict[str, Any]) -> Principal:
     try:
         return Principal(
             account_id=uuid.UUID(str(claims["sub"])),
-            role=Role(claims.get("role")),
+            role=Role(str(claims.get("role"))),
             academies=frozenset(str(code) for code in claims.get("academies") or ()),
         )
     except (ValueError, TypeError):

@@ -27,6 +27,13 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
     await conn.set_type_codec("json", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
 
 
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """Released connections skip asyncpg's reset query (a round trip on every release):
+    nothing here leaves session state behind: no LISTEN on pool connections, advisory locks
+    released explicitly or transaction-scoped, `SET LOCAL` only. An open transaction is still
+    rolled back by the pool before this runs."""
+
+
 def server_settings(
     statement_timeout_ms: int, lock_timeout_ms: int, idle_in_transaction_timeout_ms: int
 ) -> dict[str, str]:
@@ -52,6 +59,7 @@ async def create_pool(
         min_size=min_size,
         max_size=max_size,
         init=_init_connection,
+        reset=_keep_session,
         server_settings=server_settings(
             statement_timeout_ms, lock_timeout_ms, idle_in_transaction_timeout_ms
         ),

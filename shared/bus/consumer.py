@@ -67,7 +67,22 @@ def quorum_arguments(**extra: Any) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """A parsed message and the handler it goes to."""
+
+    message: AbstractIncomingMessage
+    envelope: Envelope
+    payload: EventPayload
+    handler: Handler
+
+
 class EventConsumer:
+    """Takes a queue's messages in small batches: each batch is one transaction that records
+    the events in the inbox and runs their handlers, then the messages are acked. Batching
+    saves round trips under load; when a batch fails, its events are taken one by one, so only
+    the failing event is retried."""
+
     def __init__(
         self,
         subscription: Subscription,
@@ -75,17 +90,23 @@ class EventConsumer:
         pool: asyncpg.Pool,
         broker: Broker,
         retry_delays_s: tuple[float, ...],
-        prefetch: int = 32,
+        prefetch: int = 64,
+        workers: int = 2,
+        batch_max: int = 32,
     ) -> None:
         self.subscription = subscription
         self.pool = pool
         self.broker = broker
         self.retry_delays_ms = [max(1, round(delay * 1000)) for delay in retry_delays_s]
         self.prefetch = prefetch
+        self.workers = workers
+        self.batch_max = batch_max
         self._channel: AbstractRobustChannel | None = None
         self._queue: AbstractQueue | None = None
+        self._consumer_tag: str | None = None
         self._keeper = DeadLetterKeeper(self.queue_name, pool)
-        self._in_flight: set[asyncio.Task[None]] = set()
+        self._received: asyncio.Queue[AbstractIncomingMessage] = asyncio.Queue()
+        self._worker_tasks: list[asyncio.Task[None]] = []
 
     @property
     def queue_name(self) -> str:
@@ -110,21 +131,21 @@ class EventConsumer:
             and not self._channel.is_closed
             and self._keeper.is_running
             and self._consumer_tag is not None
+            and all(not task.done() for task in self._worker_tasks)
         )
-
-    _consumer_tag: str | None = None
 
     async def start(self) -> None:
         channel = await self.broker.connection.channel()
         await channel.set_qos(prefetch_count=self.prefetch)
-        self._channel = channel  # type: ignore[assignment]
+        self._channel = channel
         await self._declare_topology(channel)
         dead = await channel.declare_queue(
             self.dead_queue_name, durable=True, arguments=quorum_arguments()
         )
         await self._keeper.start(dead)
+        self._worker_tasks = [asyncio.create_task(self._work()) for _ in range(self.workers)]
         assert self._queue is not None
-        self._consumer_tag = await self._queue.consume(self._on_message)
+        self._consumer_tag = await self._queue.consume(self._received.put)
 
     async def _declare_topology(self, channel: Any) -> None:
         exchange = await channel.declare_exchange(
@@ -157,68 +178,108 @@ class EventConsumer:
             )
 
     async def stop(self) -> None:
-        """Take no more messages, let those in hand finish, then close the channel."""
+        """Take no more messages, finish those in hand, then close the channel."""
         if self._queue is not None and self._consumer_tag is not None:
             await self._queue.cancel(self._consumer_tag)
             self._consumer_tag = None
         await self._keeper.stop()
-        if self._in_flight:
-            await asyncio.gather(*self._in_flight, return_exceptions=True)
+        await self._received.join()
+        for task in self._worker_tasks:
+            task.cancel()
+        await asyncio.gather(*self._worker_tasks, return_exceptions=True)
         if self._channel is not None:
             await self._channel.close()
 
-    async def _on_message(self, message: AbstractIncomingMessage) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self._in_flight.add(task)  # type: ignore[arg-type]
-        try:
-            await self._process(message)
-        finally:
-            self._in_flight.discard(task)  # type: ignore[arg-type]
+    async def _work(self) -> None:
+        while True:
+            batch = [await self._received.get()]
+            while len(batch) < self.batch_max and not self._received.empty():
+                batch.append(self._received.get_nowait())
+            try:
+                await self._process(batch)
+            except Exception:  # a worker must outlive anything; the messages come back
+                log.exception("event batch crashed", extra={"queue": self.queue_name})
+            finally:
+                for _ in batch:
+                    self._received.task_done()
 
-    async def _process(self, message: AbstractIncomingMessage) -> None:
+    async def _process(self, messages: list[AbstractIncomingMessage]) -> None:
+        deliveries = [d for d in [await self._parse(m) for m in messages] if d is not None]
+        if not deliveries:
+            return
+        try:
+            first_time = await in_transaction(
+                self.pool, lambda conn: self._handle_once(conn, deliveries)
+            )
+        except Exception as exc:
+            if len(deliveries) > 1:
+                for delivery in deliveries:  # find the one that fails
+                    await self._process([delivery.message])
+                return
+            await self._handler_failed(deliveries[0], exc)
+            return
+        for delivery in deliveries:
+            await delivery.message.ack()
+        self._count("handled", first_time)
+        self._count("duplicate", len(deliveries) - first_time)
+
+    async def _parse(self, message: AbstractIncomingMessage) -> Delivery | None:
+        """The message as a delivery; one that cannot be parsed goes to the dead letters."""
         try:
             envelope = Envelope.model_validate_json(message.body)
             found = self.subscription.find(envelope)
             if found is None:
                 raise LookupError(f"no handler for {envelope.type} v{envelope.version}")
             model, handler = found
-            payload = model.model_validate(envelope.payload)
+            return Delivery(message, envelope, model.model_validate(envelope.payload), handler)
         except (ValidationError, LookupError) as exc:
             await self._send_to_dead_letters(message, f"unparseable: {exc}", attempts=0)
-            return
-        set_correlation_id(envelope.correlation_id)
-        try:
-            handled = await in_transaction(
-                self.pool, lambda conn: self._handle_once(conn, envelope, payload, handler)
-            )
-        except Exception as exc:
-            log.warning(
-                "event handler failed",
-                extra={"queue": self.queue_name, "event_id": str(envelope.event_id)},
-                exc_info=True,
-            )
-            await self._retry_later(message, exc)
-            return
-        await message.ack()
-        EVENTS_HANDLED.labels(self.queue_name, "handled" if handled else "duplicate").inc()
+            return None
 
-    async def _handle_once(
-        self, conn: asyncpg.Connection, envelope: Envelope, payload: Any, handler: Handler
-    ) -> bool:
-        first_time = await conn.fetchval(
-            """INSERT INTO inbox (event_id, handler, event_type) VALUES ($1, $2, $3)
-               ON CONFLICT DO NOTHING RETURNING true""",
-            envelope.event_id,
-            self.queue_name,
-            envelope.type,
+    async def _handle_once(self, conn: asyncpg.Connection, deliveries: list[Delivery]) -> int:
+        """Record the events in the inbox and run the handlers of those not seen before.
+
+        Ids are inserted in order so that two batches holding the same events lock them in
+        the same order (no deadlock)."""
+        unique = {d.envelope.event_id: d.envelope for d in deliveries}
+        envelopes = sorted(unique.values(), key=lambda envelope: envelope.event_id)
+        first_time = set(
+            await conn.fetchval(
+                """WITH added AS (
+                       INSERT INTO inbox (event_id, handler, event_type)
+                       SELECT event_id, $2, event_type
+                       FROM unnest($1::uuid[], $3::text[]) AS e(event_id, event_type)
+                       ORDER BY event_id
+                       ON CONFLICT DO NOTHING
+                       RETURNING event_id)
+                   SELECT coalesce(array_agg(event_id), '{}') FROM added""",
+                [envelope.event_id for envelope in envelopes],
+                self.queue_name,
+                [envelope.type for envelope in envelopes],
+            )
         )
-        if first_time:
-            await handler(conn, envelope, payload)
-        return bool(first_time)
+        handled = len(first_time)
+        for delivery in deliveries:
+            if delivery.envelope.event_id in first_time:
+                first_time.discard(delivery.envelope.event_id)  # twice in one batch: once
+                set_correlation_id(delivery.envelope.correlation_id)
+                await delivery.handler(conn, delivery.envelope, delivery.payload)
+        return handled
+
+    async def _handler_failed(self, delivery: Delivery, error: Exception) -> None:
+        log.warning(
+            "event handler failed",
+            extra={"queue": self.queue_name, "event_id": str(delivery.envelope.event_id)},
+            exc_info=error,
+        )
+        await self._retry_later(delivery.message, error)
+
+    def _count(self, outcome: str, count: int) -> None:
+        if count:
+            EVENTS_HANDLED.labels(self.queue_name, outcome).inc(count)
 
     async def _retry_later(self, message: AbstractIncomingMessage, error: Exception) -> None:
-        attempt = int((message.headers or {}).get(ATTEMPT_HEADER, 0)) + 1  # type: ignore[call-overload]
+        attempt = _attempts_so_far(message) + 1
         if attempt > len(self.retry_delays_ms):
             await self._send_to_dead_letters(message, f"failed: {error!r}", attempts=attempt)
             return
@@ -228,14 +289,14 @@ class EventConsumer:
             self.retry_queue_name(delay_ms),
             {ATTEMPT_HEADER: attempt, "x-last-error": repr(error)[:500]},
         )
-        EVENTS_HANDLED.labels(self.queue_name, "retried").inc()
+        self._count("retried", 1)
 
     async def _send_to_dead_letters(
         self, message: AbstractIncomingMessage, reason: str, *, attempts: int
     ) -> None:
         log.error("event dead-lettered", extra={"queue": self.queue_name, "reason": reason[:500]})
         await self._forward(message, self.dead_queue_name, dead_letter_headers(reason, attempts))
-        EVENTS_HANDLED.labels(self.queue_name, "dead").inc()
+        self._count("dead", 1)
 
     async def _forward(
         self, message: AbstractIncomingMessage, queue: str, headers: dict[str, Any]
@@ -261,3 +322,8 @@ class EventConsumer:
             await message.nack(requeue=True)
             return
         await message.ack()
+
+
+def _attempts_so_far(message: AbstractIncomingMessage) -> int:
+    value = (message.headers or {}).get(ATTEMPT_HEADER, 0)
+    return value if isinstance(value, int) else 0

@@ -17,7 +17,6 @@ CREATE TABLE outbox (
 );
 
 CREATE INDEX outbox_pending ON outbox (next_attempt_at, id) WHERE published_at IS NULL;
-CREATE INDEX outbox_event ON outbox (event_id);
 
 CREATE FUNCTION outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

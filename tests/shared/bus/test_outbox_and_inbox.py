@@ -42,7 +42,8 @@ async def test_a_rolled_back_event_is_never_published(world: World, outbox: Outb
 
 def duplicates_seen(world: World) -> float:
     queue = world.consumers[0].queue_name
-    return EVENTS_HANDLED.labels(queue, "duplicate")._value.get()
+    seen: float = EVENTS_HANDLED.labels(queue, "duplicate")._value.get()
+    return seen
 
 
 async def test_relay_killed_between_publish_and_mark_publishes_again_and_inbox_absorbs_it(

@@ -1,0 +1,207 @@
+"""Run the platform without Docker: every service as its own process against the local
+PostgreSQL and RabbitMQ, with stand-ins for S3 (moto's server) and SMTP (aiosmtpd, keeping each
+email as a .eml file under .local/mail/). Waits until each service is ready; Ctrl-C stops all.
+
+    python deploy/run_local.py [--services accounts,notifications] [--smtp HOST:PORT] …
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import importlib.util
+import os
+import signal
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import aiohttp
+import asyncpg
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCAL = ROOT / ".local"
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    port: int
+
+    @property
+    def prefix(self) -> str:
+        return self.name.upper() + "_"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def exists(self) -> bool:
+        return importlib.util.find_spec(f"{self.name}.__main__") is not None
+
+
+SERVICES = [
+    Service("accounts", 8081),
+    Service("registration", 8082),
+    Service("documents", 8083),
+    Service("uploads", 8084),
+    Service("notifications", 8085),
+]
+JWKS_PATH = "/api/v1/.well-known/jwks.json"
+
+
+def database_url(server: str, name: str) -> str:
+    return urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
+
+
+async def ensure_database(server: str, name: str) -> None:
+    conn = await asyncpg.connect(server)
+    try:
+        if not await conn.fetchval("SELECT true FROM pg_database WHERE datname = $1", name):
+            await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+
+
+def environment(service: Service, args: argparse.Namespace) -> dict[str, str]:
+    accounts = next(s for s in SERVICES if s.name == "accounts")
+    smtp_host, smtp_port = args.smtp.rsplit(":", 1)
+    values = {
+        "ENVIRONMENT": "development",
+        "HTTP_HOST": "127.0.0.1",
+        "HTTP_PORT": str(service.port),
+        "DATABASE_URL": database_url(args.postgres, service.name),
+        "AMQP_URL": args.amqp,
+        "JWT_JWKS_URL": accounts.url + JWKS_PATH,
+        "S3_ENDPOINT": args.s3,
+        "S3_ACCESS_KEY": "testing",
+        "S3_SECRET_KEY": "testing",
+        "S3_SECURE": "false",
+        "SMTP_HOST": smtp_host,
+        "SMTP_PORT": smtp_port,
+        "PORTAL_BASE_URL": "http://127.0.0.1:8080",
+    }
+    return {**os.environ, **{service.prefix + key: value for key, value in values.items()}}
+
+
+async def start(service: Service, args: argparse.Namespace) -> asyncio.subprocess.Process:
+    LOCAL.mkdir(exist_ok=True)
+    log = (LOCAL / f"{service.name}.log").open("ab")
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", service.name, env=environment(service, args), stdout=log, stderr=log
+    )
+
+
+async def wait_ready(service: Service, process: asyncio.subprocess.Process, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=2)) as session:
+        while time.monotonic() < deadline:
+            if process.returncode is not None:
+                raise RuntimeError(f"{service.name} exited ({process.returncode}); see .local/")
+            with contextlib.suppress(aiohttp.ClientError, TimeoutError):
+                async with session.get(service.url + "/health/ready") as response:
+                    if response.status == 200:
+                        return
+            await asyncio.sleep(0.2)
+    raise RuntimeError(f"{service.name} was not ready after {timeout:.0f} s; see .local/")
+
+
+async def stop(processes: dict[str, asyncio.subprocess.Process]) -> None:
+    for process in processes.values():
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+    for name, process in processes.items():
+        try:
+            await asyncio.wait_for(process.wait(), 35)
+        except TimeoutError:
+            print(f"{name} did not stop in time: killed", file=sys.stderr)
+            process.kill()
+
+
+def start_stand_ins(args: argparse.Namespace) -> list[object]:
+    """moto's S3 server with the two buckets, and an SMTP server keeping .eml files."""
+    stand_ins: list[object] = []
+    if args.s3 == "local":
+        from moto.server import ThreadedMotoServer
+
+        s3 = ThreadedMotoServer(ip_address="127.0.0.1", port=9000)
+        s3.start()
+        stand_ins.append(s3)
+        args.s3 = "127.0.0.1:9000"
+        _create_buckets(args.s3)
+    if args.smtp == "local":
+        stand_ins.append(_mail_folder_server(1025))
+        args.smtp = "127.0.0.1:1025"
+    return stand_ins
+
+
+def _create_buckets(endpoint: str) -> None:
+    from minio import Minio
+
+    client = Minio(endpoint, access_key="testing", secret_key="testing", secure=False)
+    for bucket in ("documents", "pieces"):
+        if not client.bucket_exists(bucket):
+            client.make_bucket(bucket)
+
+
+def _mail_folder_server(port: int) -> object:
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Mailbox
+
+    folder = LOCAL / "mail"
+    folder.mkdir(parents=True, exist_ok=True)
+    controller = Controller(Mailbox(folder), hostname="127.0.0.1", port=port)
+    controller.start()
+    return controller
+
+
+def stop_stand_ins(stand_ins: list[object]) -> None:
+    for stand_in in stand_ins:
+        stand_in.stop()  # type: ignore[attr-defined]
+
+
+async def run(args: argparse.Namespace) -> int:
+    wanted = [s for s in SERVICES if s.name in args.services.split(",") and s.exists()]
+    if not wanted:
+        print("no service to run", file=sys.stderr)
+        return 1
+    stand_ins = start_stand_ins(args)
+    processes: dict[str, asyncio.subprocess.Process] = {}
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stopping.set)
+    try:
+        for service in wanted:
+            await ensure_database(args.postgres, service.name)
+            processes[service.name] = await start(service, args)
+            await wait_ready(service, processes[service.name], args.timeout)
+            print(f"{service.name:14} ready on {service.url}", flush=True)
+        print("all services ready; Ctrl-C stops them", flush=True)
+        await stopping.wait()
+        return 0
+    except RuntimeError as error:
+        print(error, file=sys.stderr)
+        return 1
+    finally:
+        await stop(processes)
+        stop_stand_ins(stand_ins)
+        print("stopped", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--services", default=",".join(s.name for s in SERVICES))
+    parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--amqp", default="amqp://guest:guest@127.0.0.1:5672/")
+    parser.add_argument("--s3", default="local", help="host:port of an S3 server, or 'local'")
+    parser.add_argument("--smtp", default="local", help="host:port of an SMTP server, or 'local'")
+    parser.add_argument("--timeout", type=float, default=60, help="seconds for each to be ready")
+    sys.exit(asyncio.run(run(parser.parse_args())))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+"""RabbitMQ stopped and started while events flow: nothing lost, nothing applied twice.
+
+It stops the broker this machine shares (`rabbitmqctl stop_app`), so it runs only where the
+tests may do that: set TEST_RABBITMQ_RESTART to the command prefix (CI sets `rabbitmqctl`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shlex
+
+import asyncpg
+import pytest
+
+from shared.bus.outbox import Outbox
+from tests.shared.bus.conftest import World, add_pings, wait_until
+
+RESTART = os.environ.get("TEST_RABBITMQ_RESTART")
+
+pytestmark = [
+    pytest.mark.fault,
+    pytest.mark.skipif(not RESTART, reason="TEST_RABBITMQ_RESTART is not set"),
+]
+
+EVENTS = 300
+
+
+async def rabbitmqctl(command: str) -> None:
+    process = await asyncio.create_subprocess_exec(
+        *shlex.split(RESTART or ""),
+        command,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    assert await process.wait() == 0, f"rabbitmqctl {command} failed"
+
+
+async def produce(pool: asyncpg.Pool, outbox: Outbox) -> None:
+    for start in range(0, EVENTS, 10):
+        await add_pings(pool, outbox, range(start, start + 10))
+        await asyncio.sleep(0.05)
+
+
+async def consumers_back(world: World) -> bool:
+    return world.broker.is_connected and all(c.is_running for c in world.consumers)
+
+
+async def test_events_flowing_through_a_broker_restart_are_each_handled_once(
+    world: World, outbox: Outbox
+) -> None:
+    await world.consumer()
+    world.relay()
+    world.relay()
+    producing = asyncio.create_task(produce(world.pool, outbox))
+
+    await asyncio.sleep(0.5)
+    await rabbitmqctl("stop_app")
+    await asyncio.sleep(2)
+    await rabbitmqctl("start_app")
+    await producing
+
+    effects = await world.wait_for_effects(EVENTS, timeout=120)
+    assert len(effects) == EVENTS
+    assert set(effects.values()) == {1}
+    assert await wait_until(lambda: consumers_back(world), timeout=60)
+    unpublished = await world.pool.fetchval(
+        "SELECT count(*) FROM outbox WHERE published_at IS NULL"
+    )
+    assert unpublished == 0
