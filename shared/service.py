@@ -102,6 +102,18 @@ async def outbox_relay(app: web.Application) -> AsyncIterator[None]:
     await _cancel_background(app, "outbox_relay")
 
 
+def outbox_purge(retention_days: int, lock_key: int = 0x0B0C) -> CleanupContext:
+    """Published outbox rows are kept `retention_days` for the record, then deleted."""
+
+    async def purge(conn: asyncpg.Connection) -> None:
+        await conn.execute(
+            "DELETE FROM outbox WHERE published_at < now() - make_interval(days => $1)",
+            retention_days,
+        )
+
+    return periodic_job("outbox_purge", 3600, purge, lock_key)
+
+
 def consumers(build: Callable[[web.Application], Sequence[Subscription]]) -> CleanupContext:
     """Start a consumer per subscription; on the way out, stop them before the pool closes."""
 

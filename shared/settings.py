@@ -59,6 +59,7 @@ class ServiceSettings(BaseSettings):
     queue_prefix: str = ""
     outbox_poll_interval_s: float = 1.0
     outbox_batch_size: int = 200
+    outbox_retention_days: int = 7
     consumer_prefetch: int = 32
     consumer_retry_delays_s: tuple[float, ...] = (1.0, 5.0, 30.0, 120.0, 600.0)
 

@@ -120,3 +120,23 @@ async def test_the_relay_keeps_an_unroutable_event_with_its_error(
 
 async def _refused(pool: asyncpg.Pool) -> bool:
     return bool(await pool.fetchval("SELECT bool_or(last_error IS NOT NULL) FROM outbox"))
+
+
+async def test_one_failing_event_in_a_batch_does_not_hold_back_the_others(
+    world: World, outbox: Outbox
+) -> None:
+    async def fails_on_three(conn: asyncpg.Connection, envelope: Envelope, payload: Pinged) -> None:
+        if payload.n == 3:
+            raise RuntimeError("three is unlucky")
+        await record_effect(conn, envelope, payload)
+
+    await add_pings(world.pool, outbox, range(10))  # all waiting, so they arrive as one batch
+    await world.consumer(fails_on_three)
+    world.relay()
+
+    effects = await world.wait_for_effects(9)
+    assert effects == {n: 1 for n in range(10) if n != 3}
+    assert await wait_until(lambda: has_dead_letters(world.pool))
+    async with world.pool.acquire() as conn:
+        [letter] = await list_dead_letters(conn)
+    assert "three is unlucky" in letter.reason
