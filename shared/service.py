@@ -98,11 +98,14 @@ async def outbox_relay(app: web.Application) -> AsyncIterator[None]:
         poll_interval_s=settings.outbox_poll_interval_s,
     )
     _run_background(app, "outbox_relay", relay.run())
+    purge = _outbox_purge(settings.outbox_retention_days)
+    _run_background(app, "outbox_purge", _every(app[POOL], "outbox_purge", 3600, purge, 0x0B0C))
     yield
+    await _cancel_background(app, "outbox_purge")
     await _cancel_background(app, "outbox_relay")
 
 
-def outbox_purge(retention_days: int, lock_key: int = 0x0B0C) -> CleanupContext:
+def _outbox_purge(retention_days: int) -> Job:
     """Published outbox rows are kept `retention_days` for the record, then deleted."""
 
     async def purge(conn: asyncpg.Connection) -> None:
@@ -111,7 +114,7 @@ def outbox_purge(retention_days: int, lock_key: int = 0x0B0C) -> CleanupContext:
             retention_days,
         )
 
-    return periodic_job("outbox_purge", 3600, purge, lock_key)
+    return purge
 
 
 def consumers(build: Callable[[web.Application], Sequence[Subscription]]) -> CleanupContext:
@@ -139,22 +142,22 @@ def consumers(build: Callable[[web.Application], Sequence[Subscription]]) -> Cle
     return context
 
 
-def periodic_job(name: str, interval_s: float, job: Job, lock_key: int) -> CleanupContext:
+async def _every(pool: asyncpg.Pool, name: str, interval_s: float, job: Job, lock_key: int) -> None:
     """Run `job` every `interval_s` in one transaction, in one replica at a time (a
     transaction-scoped advisory lock: a replica that finds it taken skips its turn)."""
+    while True:
+        try:
+            async with pool.acquire() as conn, conn.transaction():
+                if await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", lock_key):
+                    await job(conn)
+        except Exception:
+            log.exception("periodic job failed", extra={"job": name})
+        await asyncio.sleep(interval_s)
 
-    async def loop(pool: asyncpg.Pool) -> None:
-        while True:
-            try:
-                async with pool.acquire() as conn, conn.transaction():
-                    if await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", lock_key):
-                        await job(conn)
-            except Exception:
-                log.exception("periodic job failed", extra={"job": name})
-            await asyncio.sleep(interval_s)
 
+def periodic_job(name: str, interval_s: float, job: Job, lock_key: int) -> CleanupContext:
     async def context(app: web.Application) -> AsyncIterator[None]:
-        _run_background(app, name, loop(app[POOL]))
+        _run_background(app, name, _every(app[POOL], name, interval_s, job, lock_key))
         yield
         await _cancel_background(app, name)
 

@@ -1,0 +1,123 @@
+"""A toy service wired like the real ones: migrations, relay, consumer, health, dead letters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+from aiohttp import web
+from pydantic_settings import SettingsConfigDict
+
+from shared.auth import Role
+from shared.bus.admin import dead_letter_api
+from shared.bus.consumer import Subscription
+from shared.bus.outbox import Outbox
+from shared.events import Envelope
+from shared.http.api import Api
+from shared.http.app import create_app
+from shared.http.keys import POOL, SETTINGS
+from shared.service import broker, consumers, database, outbox_relay, token_verifier
+from shared.settings import ServiceSettings
+from shared.testing.tokens import TestKeys
+from tests.shared.bus.conftest import Pinged, wait_until
+
+MIGRATIONS = Path(__file__).parent / "toy_migrations"
+
+
+class ToySettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="TOY_", extra="ignore", frozen=True)
+    service_name: str = "toy"
+
+
+class Failing:
+    fixed = False
+
+
+async def on_pinged(conn: asyncpg.Connection, envelope: Envelope, payload: Pinged) -> None:
+    if not Failing.fixed:
+        raise RuntimeError("not yet")
+    await conn.execute("INSERT INTO pings (n) VALUES ($1)", payload.n)
+
+
+def toy_api() -> Api:
+    api = Api()
+
+    @api.post("/api/v1/pings/{n:\\d+}", status=202)
+    async def ping(request: web.Request) -> None:
+        outbox = Outbox("toy", request.app[SETTINGS].events_exchange)
+        async with request.app[POOL].acquire() as conn, conn.transaction():
+            await outbox.add(conn, Pinged(n=int(request.match_info["n"])))
+
+    api.endpoints.extend(dead_letter_api().endpoints)
+    return api
+
+
+def build_app(settings: ToySettings) -> web.Application:
+    return create_app(
+        settings,
+        toy_api(),
+        title="toy",
+        contexts=[
+            database(MIGRATIONS),
+            broker,
+            token_verifier(),
+            outbox_relay,
+            consumers(lambda app: [Subscription(settings.queue("pings"), {Pinged: on_pinged})]),
+        ],
+    )
+
+
+async def test_a_wired_service_is_ready_and_replays_its_dead_letters(
+    serve: Any, service_settings: dict[str, Any], test_keys: TestKeys
+) -> None:
+    Failing.fixed = False
+    client = await serve(build_app(ToySettings(**service_settings)))
+    admin = {"Authorization": f"Bearer {test_keys.token(Role.ADMINISTRATEUR)}"}
+
+    ready = await (await client.get("/health/ready")).json()
+    assert ready["status"] == "ready"
+    assert set(ready["checks"]) >= {
+        "database",
+        "broker",
+        "outbox_relay",
+        "consumer:" + (service_settings["queue_prefix"] + ".pings"),
+    }
+
+    assert (await client.post("/api/v1/pings/5")).status == 202
+
+    async def dead_letters() -> list[dict[str, Any]]:
+        response = await client.get("/api/v1/admin/dead-letters", headers=admin)
+        letters: list[dict[str, Any]] = await response.json()
+        return letters
+
+    assert await wait_until(lambda: _non_empty(dead_letters()))
+    [letter] = await dead_letters()
+    assert "not yet" in letter["reason"]
+
+    Failing.fixed = True
+    replay = await client.post(f"/api/v1/admin/dead-letters/{letter['id']}/replay", headers=admin)
+    assert replay.status == 202
+    pool = client.app[POOL]
+    assert await wait_until(lambda: _has_ping(pool))
+    again = await client.post(f"/api/v1/admin/dead-letters/{letter['id']}/replay", headers=admin)
+    assert again.status == 404
+
+
+async def test_dead_letters_are_for_administrateurs_only(
+    serve: Any, service_settings: dict[str, Any], test_keys: TestKeys
+) -> None:
+    client = await serve(build_app(ToySettings(**service_settings)))
+    token = test_keys.token(Role.GESTIONNAIRE, academies=["A01"])
+    response = await client.get(
+        "/api/v1/admin/dead-letters", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status == 403
+
+
+async def _non_empty(letters: Any) -> bool:
+    return bool(await letters)
+
+
+async def _has_ping(pool: asyncpg.Pool) -> bool:
+    return bool(await pool.fetchval("SELECT count(*) FROM pings WHERE n = 5"))

@@ -1,0 +1,1 @@
+CREATE TABLE pings (n integer NOT NULL);
