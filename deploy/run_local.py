@@ -29,7 +29,12 @@ LOCAL = ROOT / ".local"
 @dataclass(frozen=True)
 class Service:
     name: str
-    port: int
+    base_port: int
+    port_offset: int = 0
+
+    @property
+    def port(self) -> int:
+        return self.base_port + self.port_offset
 
     @property
     def prefix(self) -> str:
@@ -67,14 +72,16 @@ async def ensure_database(server: str, name: str) -> None:
 
 
 def environment(service: Service, args: argparse.Namespace) -> dict[str, str]:
-    accounts = next(s for s in SERVICES if s.name == "accounts")
+    accounts = Service("accounts", 8081, args.port_offset)
     smtp_host, smtp_port = args.smtp.rsplit(":", 1)
     values = {
         "ENVIRONMENT": "development",
         "HTTP_HOST": "127.0.0.1",
         "HTTP_PORT": str(service.port),
-        "DATABASE_URL": database_url(args.postgres, service.name),
+        "DATABASE_URL": database_url(args.postgres, args.db_prefix + service.name),
         "AMQP_URL": args.amqp,
+        "EVENTS_EXCHANGE": args.exchange,
+        "QUEUE_PREFIX": args.queue_prefix + service.name,
         "JWT_JWKS_URL": accounts.url + JWKS_PATH,
         "S3_ENDPOINT": args.s3,
         "S3_ACCESS_KEY": "testing",
@@ -164,7 +171,11 @@ def stop_stand_ins(stand_ins: list[object]) -> None:
 
 
 async def run(args: argparse.Namespace) -> int:
-    wanted = [s for s in SERVICES if s.name in args.services.split(",") and s.exists()]
+    wanted = [
+        Service(s.name, s.base_port, args.port_offset)
+        for s in SERVICES
+        if s.name in args.services.split(",") and s.exists()
+    ]
     if not wanted:
         print("no service to run", file=sys.stderr)
         return 1
@@ -176,7 +187,7 @@ async def run(args: argparse.Namespace) -> int:
         loop.add_signal_handler(signum, stopping.set)
     try:
         for service in wanted:
-            await ensure_database(args.postgres, service.name)
+            await ensure_database(args.postgres, args.db_prefix + service.name)
             processes[service.name] = await start(service, args)
             await wait_ready(service, processes[service.name], args.timeout)
             print(f"{service.name:14} ready on {service.url}", flush=True)
@@ -200,6 +211,10 @@ def main() -> None:
     parser.add_argument("--s3", default="local", help="host:port of an S3 server, or 'local'")
     parser.add_argument("--smtp", default="local", help="host:port of an SMTP server, or 'local'")
     parser.add_argument("--timeout", type=float, default=60, help="seconds for each to be ready")
+    parser.add_argument("--db-prefix", default="", help="prefix of the databases' names")
+    parser.add_argument("--exchange", default="cyclades.events", help="the events exchange")
+    parser.add_argument("--port-offset", type=int, default=0, help="added to every port")
+    parser.add_argument("--queue-prefix", default="", help="prefix of the queues' names")
     sys.exit(asyncio.run(run(parser.parse_args())))
 
 

@@ -121,3 +121,16 @@ async def _non_empty(letters: Any) -> bool:
 
 async def _has_ping(pool: asyncpg.Pool) -> bool:
     return bool(await pool.fetchval("SELECT count(*) FROM pings WHERE n = 5"))
+
+
+async def test_the_request_correlation_id_follows_into_its_events(
+    serve: Any, service_settings: dict[str, Any]
+) -> None:
+    client = await serve(build_app(ToySettings(**service_settings)))
+
+    response = await client.post("/api/v1/pings/1", headers={"X-Correlation-ID": "req-42"})
+
+    assert response.status == 202
+    row = await client.app[POOL].fetchrow("SELECT correlation_id, body FROM outbox")
+    assert row["correlation_id"] == "req-42"
+    assert Envelope.model_validate_json(row["body"]).correlation_id == "req-42"

@@ -1,7 +1,7 @@
 """RabbitMQ stopped and started while events flow: nothing lost, nothing applied twice.
 
 It stops the broker this machine shares (`rabbitmqctl stop_app`), so it runs only where the
-tests may do that: set TEST_RABBITMQ_RESTART to the command prefix (CI sets `rabbitmqctl`).
+tests may do that: set TEST_RABBITMQCTL to the command prefix (CI sets `rabbitmqctl`).
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ import pytest
 from shared.bus.outbox import Outbox
 from tests.shared.bus.conftest import World, add_pings, wait_until
 
-RESTART = os.environ.get("TEST_RABBITMQ_RESTART")
+RESTART = os.environ.get("TEST_RABBITMQCTL")
 
 pytestmark = [
     pytest.mark.fault,
-    pytest.mark.skipif(not RESTART, reason="TEST_RABBITMQ_RESTART is not set"),
+    pytest.mark.skipif(not RESTART, reason="TEST_RABBITMQCTL is not set"),
 ]
 
 EVENTS = 300
