@@ -25,7 +25,7 @@ import os
 import statistics
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 
@@ -162,7 +162,7 @@ def consumer_process(pipe: Connection, mode: str, *names: str) -> None:
 
 
 @contextlib.contextmanager
-def consuming(mode: str, *names: str) -> AsyncIterator[Connection]:  # type: ignore[misc]
+def consuming(mode: str, *names: str) -> Iterator[Connection]:
     parent, child = multiprocessing.Pipe()
     process = multiprocessing.get_context("spawn").Process(
         target=consumer_process, args=(child, mode, *names)
