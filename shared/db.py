@@ -108,6 +108,8 @@ async def migrate(conn: asyncpg.Connection, component: str, directory: Path) -> 
             if number in applied:
                 continue
             async with conn.transaction():
+                # A migration may rewrite a large table: the request-sized timeout is lifted.
+                await conn.execute("SET LOCAL statement_timeout = 0")
                 await conn.execute(path.read_text(encoding="utf-8"))
                 await conn.execute(
                     "INSERT INTO schema_migrations (component, version, name) VALUES ($1, $2, $3)",

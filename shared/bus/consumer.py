@@ -11,6 +11,7 @@ All are quorum queues with at-least-once dead-lettering, so a broker crash loses
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
@@ -319,7 +320,8 @@ class EventConsumer:
             await self.broker.channel.default_exchange.publish(copy, queue, timeout=10)
         except Exception:
             log.exception("could not forward a failed message", extra={"queue": queue})
-            await message.nack(requeue=True)
+            with contextlib.suppress(Exception):  # the channel may be gone: it comes back anyway
+                await message.nack(requeue=True)
             return
         await message.ack()
 
