@@ -17,6 +17,7 @@ from shared.bus.broker import Broker
 from shared.bus.consumer import EventConsumer, Subscription
 from shared.bus.relay import OutboxRelay
 from shared.db import create_pool, migrate_service
+from shared.http import idempotency
 from shared.http.app import CleanupContext
 from shared.http.keys import BACKGROUND, BROKER, CONSUMERS, POOL, SETTINGS, VERIFIER
 from shared.logging import configure_logging
@@ -43,7 +44,10 @@ def database(migrations: Path) -> CleanupContext:
         async with pool.acquire() as conn:
             await migrate_service(conn, settings.service_name, migrations)
         app[POOL] = pool
+        purging = _every(pool, "idempotency_purge", 3600, idempotency.purge, 0x1DE4)
+        _run_background(app, "idempotency_purge", purging)
         yield
+        await _cancel_background(app, "idempotency_purge")
         await pool.close()
 
     return context

@@ -13,7 +13,8 @@ from aiohttp import web
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from shared.auth import Principal, Role, bearer_token, require_role
-from shared.http.keys import VERIFIER
+from shared.http import idempotency
+from shared.http.keys import POOL, VERIFIER
 from shared.http.problems import Problem, ProblemError, validation_problem
 
 Handler = Callable[..., Awaitable[Any]]
@@ -32,6 +33,10 @@ class Endpoint:
     summary: str = ""
     tags: tuple[str, ...] = ()
     roles: tuple[Role, ...] | None = None
+    # The handler gets `conn`, in a transaction the entrypoint opens and commits after it.
+    transactional: bool = False
+    # With `transactional`: an `Idempotency-Key` header makes a retry answer the same, once.
+    idempotent: bool = False
 
 
 @dataclass
@@ -70,6 +75,9 @@ class Api:
 
 
 def _entrypoint(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    if endpoint.idempotent and not endpoint.transactional:
+        raise ValueError(f"{endpoint.path}: an idempotent endpoint must be transactional")
+
     async def handle(request: web.Request) -> web.StreamResponse:
         arguments: dict[str, Any] = {}
         if endpoint.roles is not None:
@@ -78,10 +86,33 @@ def _entrypoint(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.Str
             arguments["query"] = parse_query(request, endpoint.query)
         if endpoint.body is not None:
             arguments["body"] = await parse_body(request, endpoint.body)
-        result = await endpoint.handler(request, **arguments)
-        return to_response(result, endpoint.status)
+        if not endpoint.transactional:
+            return to_response(await endpoint.handler(request, **arguments), endpoint.status)
+        async with request.app[POOL].acquire() as conn, conn.transaction():
+            return await _in_transaction(endpoint, request, conn, arguments)
 
     return handle
+
+
+async def _in_transaction(
+    endpoint: Endpoint, request: web.Request, conn: Any, arguments: dict[str, Any]
+) -> web.StreamResponse:
+    key = idempotency.idempotency_key(request) if endpoint.idempotent else None
+    scope = _idempotency_scope(endpoint, arguments.get("principal"))
+    if key is not None:
+        stored = await idempotency.claim(conn, scope, key, await request.read())
+        if stored is not None:
+            return stored
+    response = to_response(await endpoint.handler(request, conn=conn, **arguments), endpoint.status)
+    if key is not None and isinstance(response, web.Response):
+        await idempotency.remember(conn, scope, key, response)
+    return response
+
+
+def _idempotency_scope(endpoint: Endpoint, principal: Principal | None) -> str:
+    """Keys are the client's: per route, and per account when the route is authenticated."""
+    who = str(principal.account_id) if principal is not None else "anonymous"
+    return f"{endpoint.method} {endpoint.path} {who}"
 
 
 async def authenticate(request: web.Request, roles: tuple[Role, ...]) -> Principal:
@@ -188,8 +219,18 @@ def _operation(endpoint: Endpoint, components: dict[str, Any]) -> dict[str, Any]
             "required": True,
             "content": {"application/json": {"schema": _schema(endpoint.body, components)}},
         }
-    if endpoint.query is not None:
-        operation["parameters"] = _query_parameters(endpoint.query)
+    parameters = _query_parameters(endpoint.query) if endpoint.query is not None else []
+    if endpoint.idempotent:
+        parameters.append(
+            {
+                "name": "Idempotency-Key",
+                "in": "header",
+                "required": False,
+                "schema": {"type": "string", "maxLength": 200},
+            }
+        )
+    if parameters:
+        operation["parameters"] = parameters
     if endpoint.roles is not None:
         operation["security"] = [{"bearer": []}]
     return operation

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 from aiohttp import web
+from pydantic import BaseModel
 from pydantic_settings import SettingsConfigDict
 
 from shared.auth import Role
@@ -30,6 +32,15 @@ class ToySettings(ServiceSettings):
     service_name: str = "toy"
 
 
+class NewTicket(BaseModel):
+    label: str
+
+
+class Ticket(BaseModel):
+    number: int
+    label: str
+
+
 class Failing:
     fixed = False
 
@@ -48,6 +59,20 @@ def toy_api() -> Api:
         outbox = Outbox("toy", request.app[SETTINGS].events_exchange)
         async with request.app[POOL].acquire() as conn, conn.transaction():
             await outbox.add(conn, Pinged(n=int(request.match_info["n"])))
+
+    @api.post(
+        "/api/v1/tickets",
+        body=NewTicket,
+        response=Ticket,
+        status=201,
+        transactional=True,
+        idempotent=True,
+    )
+    async def create_ticket(request: web.Request, conn: Any, body: NewTicket) -> Ticket:
+        number = await conn.fetchval(
+            "INSERT INTO tickets (label) VALUES ($1) RETURNING n", body.label
+        )
+        return Ticket(number=number, label=body.label)
 
     api.endpoints.extend(dead_letter_api().endpoints)
     return api
@@ -134,3 +159,39 @@ async def test_the_request_correlation_id_follows_into_its_events(
     row = await client.app[POOL].fetchrow("SELECT correlation_id, body FROM outbox")
     assert row["correlation_id"] == "req-42"
     assert Envelope.model_validate_json(row["body"]).correlation_id == "req-42"
+
+
+async def test_an_idempotency_key_gives_one_effect_and_the_same_answer(
+    serve: Any, service_settings: dict[str, Any]
+) -> None:
+    client = await serve(build_app(ToySettings(**service_settings)))
+    key = {"Idempotency-Key": "8f1c0d7e-ticket"}
+
+    first, second = await asyncio.gather(
+        client.post("/api/v1/tickets", json={"label": "a"}, headers=key),
+        client.post("/api/v1/tickets", json={"label": "a"}, headers=key),
+    )
+    third = await client.post("/api/v1/tickets", json={"label": "a"}, headers=key)
+
+    assert {first.status, second.status, third.status} == {201}
+    assert await first.json() == await second.json() == await third.json()
+    assert third.headers["Idempotent-Replayed"] == "true"
+    assert await client.app[POOL].fetchval("SELECT count(*) FROM tickets") == 1
+
+    reused = await client.post("/api/v1/tickets", json={"label": "b"}, headers=key)
+    assert reused.status == 422
+    without_key = await client.post("/api/v1/tickets", json={"label": "a"})
+    assert without_key.status == 201
+    assert await client.app[POOL].fetchval("SELECT count(*) FROM tickets") == 2
+
+
+async def test_a_failed_request_leaves_its_idempotency_key_free(
+    serve: Any, service_settings: dict[str, Any]
+) -> None:
+    client = await serve(build_app(ToySettings(**service_settings)))
+    key = {"Idempotency-Key": "retry-me"}
+
+    failed = await client.post("/api/v1/tickets", json={"label": 7}, headers=key)
+    assert failed.status == 422
+    done = await client.post("/api/v1/tickets", json={"label": "ok"}, headers=key)
+    assert done.status == 201

@@ -1,0 +1,1 @@
+CREATE TABLE tickets (n serial PRIMARY KEY, label text NOT NULL);
