@@ -3,9 +3,10 @@ and describe them in `/openapi.json`."""
 
 from __future__ import annotations
 
+import functools
 import json
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -87,7 +88,9 @@ def _entrypoint(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.Str
         if endpoint.body is not None:
             arguments["body"] = await parse_body(request, endpoint.body)
         if not endpoint.transactional:
-            return to_response(await endpoint.handler(request, **arguments), endpoint.status)
+            return to_response(
+                await endpoint.handler(request, **arguments), endpoint.status, endpoint.response
+            )
         async with request.app[POOL].acquire() as conn, conn.transaction():
             return await _in_transaction(endpoint, request, conn, arguments)
 
@@ -103,7 +106,8 @@ async def _in_transaction(
         stored = await idempotency.claim(conn, scope, key, await request.read())
         if stored is not None:
             return stored
-    response = to_response(await endpoint.handler(request, conn=conn, **arguments), endpoint.status)
+    result = await endpoint.handler(request, conn=conn, **arguments)
+    response = to_response(result, endpoint.status, endpoint.response)
     if key is not None and isinstance(response, web.Response):
         await idempotency.remember(conn, scope, key, response)
     return response
@@ -150,7 +154,9 @@ def parse_query(request: web.Request, model: type[M]) -> M:
         raise validation_problem(exc, where="query") from None
 
 
-def to_response(result: Any, status: int) -> web.StreamResponse:
+def to_response(result: Any, status: int, annotation: Any = None) -> web.StreamResponse:
+    """The handler's result as a response; `annotation` (the endpoint's response type) lets a
+    list of models serialise without guessing each item's type."""
     if isinstance(result, web.StreamResponse):
         return result
     if result is None:
@@ -158,8 +164,15 @@ def to_response(result: Any, status: int) -> web.StreamResponse:
     if isinstance(result, BaseModel):
         text = result.model_dump_json()
     else:
-        text = TypeAdapter(type(result)).dump_json(result).decode()
+        adapter = _adapter(annotation if annotation is not None else type(result))
+        text = adapter.dump_json(result).decode()
     return web.Response(status=status, text=text, content_type="application/json")
+
+
+@functools.cache
+def _adapter(annotation: Hashable) -> TypeAdapter[Any]:
+    # Building an adapter costs far more than using one: one per response type.
+    return TypeAdapter(annotation)
 
 
 def openapi_document(api: Api, title: str, version: str) -> dict[str, Any]:
