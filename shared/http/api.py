@@ -3,10 +3,9 @@ and describe them in `/openapi.json`."""
 
 from __future__ import annotations
 
-import functools
 import json
 import re
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -169,10 +168,14 @@ def to_response(result: Any, status: int, annotation: Any = None) -> web.StreamR
     return web.Response(status=status, text=text, content_type="application/json")
 
 
-@functools.cache
-def _adapter(annotation: Hashable) -> TypeAdapter[Any]:
+_adapters: dict[Any, TypeAdapter[Any]] = {}
+
+
+def _adapter(annotation: Any) -> TypeAdapter[Any]:
     # Building an adapter costs far more than using one: one per response type.
-    return TypeAdapter(annotation)
+    if annotation not in _adapters:
+        _adapters[annotation] = TypeAdapter(annotation)
+    return _adapters[annotation]
 
 
 def openapi_document(api: Api, title: str, version: str) -> dict[str, Any]:
