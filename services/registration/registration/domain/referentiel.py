@@ -1,0 +1,172 @@
+"""The référentiel's items as the service accepts and shows them (domain.md §2.1)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+CODE_PATTERN = r"^[A-Z0-9][A-Z0-9_-]{0,39}$"
+
+
+class Nature(StrEnum):
+    OBLIGATOIRE = "obligatoire"
+    FACULTATIVE = "facultative"
+    A_CHOIX = "a_choix"
+
+
+class Mode(StrEnum):
+    PONCTUEL = "ponctuel"
+    CCF = "ccf"
+
+
+class Forme(StrEnum):
+    GLOBALE = "globale"
+    PROGRESSIVE = "progressive"
+
+
+def _split_list(value: Any) -> Any:
+    """CSV cells hold lists as `a|b|c`; an empty cell is an empty list."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split("|") if part.strip()]
+    return value
+
+
+def _blank_is_none(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+Code = Annotated[str, Field(pattern=CODE_PATTERN)]
+Libelle = Annotated[str, Field(min_length=1, max_length=200)]
+Annee = Annotated[int, Field(ge=2000, le=2100)]
+CodeList = Annotated[list[Code], BeforeValidator(_split_list), Field(max_length=50)]
+Option = Annotated[str, Field(min_length=1, max_length=60)]
+OptionalCode = Annotated[Code | None, BeforeValidator(_blank_is_none)]
+OptionalDecimal = Annotated[Decimal | None, BeforeValidator(_blank_is_none)]
+OptionalInt = Annotated[int | None, BeforeValidator(_blank_is_none)]
+
+
+class Item(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Examen(Item):
+    code: Code
+    libelle: Libelle
+    centres_etrangers: bool = False
+
+
+class Session(Item):
+    examen: Code
+    annee: Annee
+    libelle: Libelle
+
+
+class Academie(Item):
+    code: Code
+    libelle: Libelle
+    fuseau_horaire: str = Field(min_length=1, max_length=64)
+    outre_mer: bool = False
+    etranger: bool = False
+
+    @field_validator("fuseau_horaire")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        if not is_time_zone(value):
+            raise ValueError(f"{value!r} is not an IANA time zone (e.g. Europe/Paris)")
+        return value
+
+
+class Specialite(Item):
+    examen: Code
+    session: Annee
+    code: Code
+    libelle: Libelle
+
+
+class Epreuve(Item):
+    """One épreuve or sous-épreuve of a spécialité; `parent` names the épreuve it belongs to."""
+
+    examen: Code
+    session: Annee
+    specialite: Code
+    code: Code
+    parent: OptionalCode = None
+    libelle: Libelle
+    nature: Nature
+    modes: Annotated[list[Mode], BeforeValidator(_split_list)] = []
+    options: Annotated[list[Option], BeforeValidator(_split_list), Field(max_length=50)] = []
+    coefficient: OptionalDecimal = Field(default=None, ge=0, le=100, decimal_places=2)
+    rang: OptionalInt = Field(default=None, ge=0, le=10_000)
+
+
+class Categorie(Item):
+    code: Code
+    libelle: Libelle
+    modes: Annotated[list[Mode], BeforeValidator(_split_list), Field(min_length=1)]
+    formes: Annotated[list[Forme], BeforeValidator(_split_list), Field(min_length=1)]
+
+
+class Etablissement(Item):
+    code: Code
+    libelle: Libelle
+    academie: OptionalCode = None
+    categories: CodeList = []
+
+
+class TypeAcquis(Item):
+    code: Code
+    libelle: Libelle
+    note_min: OptionalDecimal = Field(default=None, ge=0, le=20)
+    duree_validite_ans: OptionalInt = Field(default=None, ge=1, le=50)
+
+
+class Diplome(Item):
+    code: Code
+    libelle: Libelle
+
+
+def is_time_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+class EpreuveNode(BaseModel):
+    """An épreuve as the wizard shows it, with its sous-épreuves."""
+
+    code: str
+    libelle: str
+    nature: Nature
+    modes: list[Mode]
+    options: list[str]
+    coefficient: Decimal | None
+    sous_epreuves: list[EpreuveNode] = []
+
+
+def epreuve_tree(rows: list[Epreuve]) -> list[EpreuveNode]:
+    """Épreuves ordered by rang, each with its sous-épreuves; rows come in display order."""
+    children: dict[str | None, list[Epreuve]] = {}
+    for row in rows:
+        children.setdefault(row.parent, []).append(row)
+
+    def nodes(parent: str | None) -> list[EpreuveNode]:
+        return [
+            EpreuveNode(
+                code=row.code,
+                libelle=row.libelle,
+                nature=row.nature,
+                modes=row.modes,
+                options=row.options,
+                coefficient=row.coefficient,
+                sous_epreuves=nodes(row.code),
+            )
+            for row in children.get(parent, [])
+        ]
+
+    return nodes(None)

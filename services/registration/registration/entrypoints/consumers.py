@@ -1,0 +1,32 @@
+"""What the registration service listens to."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from registration.handlers import identites
+from shared.bus.consumer import Subscription
+from shared.events.catalogue import (
+    AccountActivated,
+    AccountEmailChanged,
+    AccountErased,
+    AccountIdentityChanged,
+    AccountRegistered,
+)
+from shared.http.keys import SETTINGS
+
+
+def subscriptions(app: web.Application) -> list[Subscription]:
+    settings = app[SETTINGS]
+    return [
+        Subscription(
+            settings.queue("identites"),
+            {
+                AccountRegistered: identites.on_registered,
+                AccountActivated: identites.on_activated,
+                AccountIdentityChanged: identites.on_identity_changed,
+                AccountEmailChanged: identites.on_email_changed,
+                AccountErased: identites.on_erased,
+            },
+        )
+    ]

@@ -1,0 +1,106 @@
+"""Request and response bodies of the HTTP API."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+from pydantic import AwareDatetime, BaseModel, ConfigDict
+
+from registration.domain.fenetres import Periode, is_open, to_local, to_utc
+from registration.domain.referentiel import Annee, Code, EpreuveNode, Specialite
+
+
+class Request(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class OuvertureFilter(Request):
+    domaine: Code | None = None
+    session: Annee | None = None
+    academie: Code | None = None
+
+
+class EtablissementFilter(Request):
+    academie: Code | None = None
+    categorie: Code | None = None
+
+
+class ImportQuery(Request):
+    kind: str | None = None
+
+
+class PeriodeFenetre(Request):
+    """Instants with their offset (`2026-10-12T14:00:00+02:00`): a bare local time is refused,
+    since it is ambiguous across a daylight-saving change."""
+
+    ouverture: AwareDatetime
+    fermeture: AwareDatetime
+
+    def periode(self) -> Periode:
+        return Periode(self.ouverture, self.fermeture)
+
+
+class NouvelleFenetre(PeriodeFenetre):
+    examen: Code
+    session: Annee
+    academie: Code
+
+
+class Ouverture(BaseModel):
+    """A Grand Public window as the "Ouverture des services" page lists it."""
+
+    id: int
+    examen: str
+    examen_libelle: str
+    session: int
+    academie: str
+    academie_libelle: str
+    fuseau_horaire: str
+    ouverture_locale: datetime
+    fermeture_locale: datetime
+    ouverture_utc: datetime
+    fermeture_utc: datetime
+    ouvert: bool
+
+    @classmethod
+    def of(cls, row: asyncpg.Record, now: datetime) -> Ouverture:
+        zone = row["fuseau_horaire"]
+        periode = Periode(row["ouverture"], row["fermeture"])
+        return cls(
+            id=row["id"],
+            examen=row["examen_code"],
+            examen_libelle=row["examen_libelle"],
+            session=row["session_annee"],
+            academie=row["academie_code"],
+            academie_libelle=row["academie_libelle"],
+            fuseau_horaire=zone,
+            ouverture_locale=to_local(periode.ouverture, zone),
+            fermeture_locale=to_local(periode.fermeture, zone),
+            ouverture_utc=to_utc(periode.ouverture),
+            fermeture_utc=to_utc(periode.fermeture),
+            ouvert=is_open(periode, now),
+        )
+
+
+class SpecialiteDetail(Specialite):
+    epreuves: list[EpreuveNode]
+
+
+class ImportSummary(BaseModel):
+    applied: dict[str, int]
+
+
+class RemovalResult(BaseModel):
+    kind: str
+    key: list[Any]
+    result: str
+
+
+class IdentiteLocale(BaseModel):
+    account_id: uuid.UUID
+    email: str | None
+    activated: bool
+    identite: dict[str, Any] | None

@@ -1,0 +1,90 @@
+"""Changing the référentiel: imports (whole or nothing) and removal (retire when in use)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from enum import StrEnum
+from typing import Any
+
+import asyncpg
+
+from registration.adapters import referentiel as sql
+from registration.domain.imports import (
+    KINDS,
+    Changes,
+    ImportBatch,
+    ImportRefused,
+    Known,
+    check,
+    flatten,
+    parents_first,
+)
+
+# Imports check references against what is there, then write: one at a time, so that what
+# was checked is still true when it is written.
+REFERENTIEL_LOCK = 0x5EF_0001
+
+Upsert = Callable[[asyncpg.Connection, Sequence[Any]], Awaitable[None]]
+
+UPSERTS: list[tuple[str, Upsert]] = [
+    ("examens", sql.upsert_examens),
+    ("sessions", sql.upsert_sessions),
+    ("academies", sql.upsert_academies),
+    ("categories", sql.upsert_categories),
+    ("etablissements", sql.upsert_etablissements),
+    ("etablissements", sql.replace_etablissement_categories),
+    ("specialites", sql.upsert_specialites),
+    ("epreuves", sql.upsert_epreuves),
+    ("types_acquis", sql.upsert_types_acquis),
+    ("diplomes", sql.upsert_diplomes),
+]
+
+
+async def known_keys(conn: asyncpg.Connection) -> Known:
+    return Known(
+        examens=await sql.codes(conn, "examens"),
+        sessions=await sql.session_keys(conn),
+        academies=await sql.codes(conn, "academies"),
+        categories=await sql.codes(conn, "categories"),
+        specialites=await sql.specialite_keys(conn),
+        epreuves=await sql.epreuve_parents(conn),
+    )
+
+
+async def import_batch(conn: asyncpg.Connection, batch: ImportBatch) -> dict[str, int]:
+    """Check the whole batch, then write it all; the caller's transaction makes it atomic."""
+    await conn.execute("SELECT pg_advisory_xact_lock($1)", REFERENTIEL_LOCK)
+    changes = flatten(batch)
+    issues = check(changes, await known_keys(conn))
+    if issues:
+        raise ImportRefused(issues)
+    await apply(conn, changes)
+    return {kind: len(changes.of(kind)) for kind in KINDS if changes.of(kind)}
+
+
+async def apply(conn: asyncpg.Connection, changes: Changes) -> None:
+    for kind, upsert in UPSERTS:
+        rows = changes.of(kind)
+        if kind == "epreuves":
+            rows = parents_first(rows)
+        if rows:
+            await upsert(conn, [item for _, item in rows])
+
+
+class Removal(StrEnum):
+    DELETED = "deleted"
+    RETIRED = "retired"
+    NOT_FOUND = "not_found"
+
+
+async def remove_item(conn: asyncpg.Connection, kind: str, key: tuple[Any, ...]) -> Removal:
+    """Delete the item, or retire it when something still refers to it."""
+    try:
+        async with conn.transaction():
+            if await sql.delete_item(conn, kind, key):
+                return Removal.DELETED
+            return Removal.NOT_FOUND
+    except asyncpg.ForeignKeyViolationError:
+        pass
+    await sql.retire_item(conn, kind, key)
+    return Removal.RETIRED

@@ -1,0 +1,15 @@
+"""The registration service's settings (env prefix REGISTRATION_)."""
+
+from __future__ import annotations
+
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import ServiceSettings
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="REGISTRATION_", extra="ignore", frozen=True)
+
+    service_name: str = "registration"
+    http_port: int = 8082
+    database_url: str = "postgresql://postgres@127.0.0.1:5432/registration"

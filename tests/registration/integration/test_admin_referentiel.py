@@ -1,0 +1,220 @@
+"""Administrateurs change the référentiel: whole imports or nothing, retire what is in use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+from registration.settings import Settings
+
+from shared.auth import Role
+from shared.testing.tokens import TestKeys
+from tests.registration.conftest import Client, Start, gestionnaire, problem
+
+IMPORT = "/api/v1/admin/referentiel/import"
+
+
+def new_specialite(code: str, nature: str = "obligatoire") -> dict[str, Any]:
+    return {
+        "examen": "BTS",
+        "session": 2027,
+        "code": code,
+        "libelle": f"Spécialité {code}",
+        "epreuves": [
+            {"code": "E1", "libelle": "Culture générale et expression", "nature": nature},
+        ],
+    }
+
+
+async def specialite_codes(client: Client) -> set[str]:
+    response = await client.get("/api/v1/examens/BTS/sessions/2027/specialites")
+    return {s["code"] for s in await response.json()}
+
+
+async def academie_codes(client: Client) -> set[str]:
+    return {a["code"] for a in await (await client.get("/api/v1/academies")).json()}
+
+
+async def test_a_json_import_is_applied_whole(start: Start, admin: dict[str, str]) -> None:
+    client = await start()
+    batch = {
+        "specialites": [new_specialite("NDRC"), new_specialite("CG")],
+        "diplomes": [{"code": "BP", "libelle": "BREVET PROFESSIONNEL"}],
+    }
+
+    response = await client.post(IMPORT, json=batch, headers=admin)
+
+    assert response.status == 200, await response.text()
+    assert (await response.json())["applied"] == {"specialites": 2, "epreuves": 2, "diplomes": 1}
+    assert {"NDRC", "CG"} <= await specialite_codes(client)
+
+
+async def test_an_import_with_one_bad_row_changes_nothing(
+    start: Start, admin: dict[str, str], settings: Settings
+) -> None:
+    client = await start()
+    before = await snapshot(settings)
+    batch = {
+        "academies": [{"code": "950", "libelle": "Nouvelle", "fuseau_horaire": "Europe/Paris"}],
+        "specialites": [new_specialite("NDRC"), new_specialite("CG", nature="parfois")],
+    }
+
+    refused = await problem(await client.post(IMPORT, json=batch, headers=admin), 422)
+
+    assert [e["field"] for e in refused["errors"]] == ["specialites[1].epreuves[0].nature"]
+    assert "nothing was changed" in refused["detail"]
+    assert await snapshot(settings) == before
+
+
+async def test_every_problem_of_an_import_is_listed(start: Start, admin: dict[str, str]) -> None:
+    client = await start()
+    batch = {
+        "sessions": [{"examen": "CAP", "annee": 2027, "libelle": "2027"}],
+        "etablissements": [
+            {"code": "LYC-1", "libelle": "Lycée", "academie": "999", "categories": ["FC", "ZZ"]}
+        ],
+    }
+
+    refused = await problem(await client.post(IMPORT, json=batch, headers=admin), 422)
+
+    assert {(e["field"], e["code"]) for e in refused["errors"]} == {
+        ("sessions[0].examen", "unknown-code"),
+        ("etablissements[0].academie", "unknown-code"),
+        ("etablissements[0].categories", "unknown-code"),
+    }
+
+
+async def snapshot(settings: Settings) -> list[Any]:
+    conn = await asyncpg.connect(settings.database_url)
+    try:
+        return [
+            await conn.fetch("SELECT * FROM academies ORDER BY code"),
+            await conn.fetch("SELECT * FROM specialites ORDER BY code"),
+            await conn.fetch("SELECT * FROM epreuves ORDER BY specialite_code, code"),
+        ]
+    finally:
+        await conn.close()
+
+
+def csv_headers(admin: dict[str, str]) -> dict[str, str]:
+    return {**admin, "Content-Type": "text/csv"}
+
+
+async def test_a_csv_import_in_utf8_with_a_bom(start: Start, admin: dict[str, str]) -> None:
+    client = await start()
+    text = "code;libelle;fuseau_horaire;outre_mer\n951;Académie d'essai;Indian/Reunion;true\n"
+    response = await client.post(
+        IMPORT,
+        params={"kind": "academies"},
+        data="\ufeff".encode() + text.encode(),
+        headers=csv_headers(admin),
+    )
+
+    assert response.status == 200, await response.text()
+    assert "951" in await academie_codes(client)
+
+
+async def test_a_csv_in_latin1_is_refused_and_changes_nothing(
+    start: Start, admin: dict[str, str]
+) -> None:
+    client = await start()
+    text = "code,libelle,fuseau_horaire\n952,Académie,Europe/Paris\n"
+
+    refused = await problem(
+        await client.post(
+            IMPORT,
+            params={"kind": "academies"},
+            data=text.encode("latin-1"),
+            headers=csv_headers(admin),
+        ),
+        422,
+    )
+
+    assert [e["code"] for e in refused["errors"]] == ["encoding"]
+    assert "952" not in await academie_codes(client)
+
+
+async def test_a_csv_with_wrong_columns_is_refused(start: Start, admin: dict[str, str]) -> None:
+    client = await start()
+    refused = await problem(
+        await client.post(
+            IMPORT,
+            params={"kind": "diplomes"},
+            data=b"code,intitule\nBP,Brevet\n",
+            headers=csv_headers(admin),
+        ),
+        422,
+    )
+    assert {e["field"] for e in refused["errors"]} == {"column intitule", "column libelle"}
+
+
+async def test_a_huge_import_is_refused(start: Start, admin: dict[str, str]) -> None:
+    client = await start()
+    rows = "".join(f"D{n},Diplôme numéro {n} avec un libellé assez long\n" for n in range(40_000))
+    response = await client.post(
+        IMPORT,
+        params={"kind": "diplomes"},
+        data=("code,libelle\n" + rows).encode(),
+        headers=csv_headers(admin),
+    )
+    await problem(response, 413)
+
+
+async def test_only_administrateurs_change_the_referentiel(
+    start: Start, test_keys: TestKeys
+) -> None:
+    client = await start()
+    batch = {"diplomes": [{"code": "BP", "libelle": "BREVET PROFESSIONNEL"}]}
+    candidat = {"Authorization": f"Bearer {test_keys.token(Role.CANDIDAT)}"}
+
+    await problem(await client.post(IMPORT, json=batch), 401)
+    await problem(await client.post(IMPORT, json=batch, headers=candidat), 403)
+    await problem(
+        await client.post(IMPORT, json=batch, headers=gestionnaire(test_keys, "001")), 403
+    )
+
+
+async def test_an_item_in_use_is_retired_and_an_unused_one_deleted(
+    start: Start, admin: dict[str, str], settings: Settings
+) -> None:
+    client = await start()
+    await client.put(
+        "/api/v1/admin/referentiel/academies",
+        json={"code": "953", "libelle": "Vide", "fuseau_horaire": "Europe/Paris"},
+        headers=admin,
+    )
+
+    in_use = await client.delete("/api/v1/admin/referentiel/academies/031", headers=admin)
+    unused = await client.delete("/api/v1/admin/referentiel/academies/953", headers=admin)
+    missing = await client.delete("/api/v1/admin/referentiel/academies/953", headers=admin)
+
+    assert (await in_use.json())["result"] == "retired"
+    assert (await unused.json())["result"] == "deleted"
+    await problem(missing, 404)
+    assert {"031", "953"}.isdisjoint(await academie_codes(client))
+    conn = await asyncpg.connect(settings.database_url)
+    try:
+        assert await conn.fetchval("SELECT count(*) FROM fenetres WHERE academie_code = '031'") == 1
+    finally:
+        await conn.close()
+
+
+async def test_an_epreuve_is_changed_alone(start: Start, admin: dict[str, str]) -> None:
+    client = await start()
+    epreuve = {
+        "examen": "BTS",
+        "session": 2027,
+        "specialite": "BANQUE",
+        "code": "EF2",
+        "libelle": "Certification professionnelle",
+        "nature": "facultative",
+        "modes": "ponctuel|ccf",
+        "rang": 7,
+    }
+
+    response = await client.put("/api/v1/admin/referentiel/epreuves", json=epreuve, headers=admin)
+
+    assert response.status == 200, await response.text()
+    banque = await (await client.get("/api/v1/examens/BTS/sessions/2027/specialites/BANQUE")).json()
+    ef2 = next(e for e in banque["epreuves"] if e["code"] == "EF2")
+    assert ef2["modes"] == ["ponctuel", "ccf"]

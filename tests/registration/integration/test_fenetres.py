@@ -1,0 +1,262 @@
+"""Grand Public windows: open exactly between the boundaries, listed in local time and UTC,
+managed by the gestionnaires of their académie only."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import asyncpg
+import pytest
+from registration.clock import FixedClock
+from registration.handlers.fenetres import is_window_open
+from registration.settings import Settings
+
+from shared.auth import Role
+from shared.testing.tokens import TestKeys
+from tests.registration.conftest import Client, Start, gestionnaire, problem
+
+TICK = timedelta(microseconds=1)
+# The seed's metropolitan window: 12 Oct 2026 14:00 to 18 Nov 2026 17:00, local time.
+PARIS = ("001", datetime(2026, 10, 12, 12, tzinfo=UTC), datetime(2026, 11, 18, 16, tzinfo=UTC))
+MARTINIQUE = ("031", datetime(2026, 10, 12, 18, tzinfo=UTC), datetime(2026, 11, 18, 21, tzinfo=UTC))
+MIQUELON = ("044", datetime(2026, 10, 12, 16, tzinfo=UTC), datetime(2026, 11, 18, 20, tzinfo=UTC))
+PARIS_DST_CHANGE = datetime(2026, 10, 25, 1, tzinfo=UTC)
+MIQUELON_DST_CHANGE = datetime(2026, 11, 1, 4, tzinfo=UTC)
+
+
+async def open_at(settings: Settings, academie: str, at: datetime) -> bool:
+    conn = await asyncpg.connect(settings.database_url)
+    try:
+        return await is_window_open(conn, "BTS", 2027, academie, at)
+    finally:
+        await conn.close()
+
+
+@pytest.mark.parametrize("window", [PARIS, MARTINIQUE, MIQUELON], ids=lambda w: w[0])
+async def test_a_window_is_open_exactly_between_its_boundaries(
+    start: Start, settings: Settings, window: tuple[str, datetime, datetime]
+) -> None:
+    await start()
+    academie, opening, closing = window
+
+    assert not await open_at(settings, academie, opening - TICK)
+    assert await open_at(settings, academie, opening)
+    assert await open_at(settings, academie, closing - TICK)
+    assert not await open_at(settings, academie, closing)
+
+
+@pytest.mark.parametrize(
+    ("academie", "change"), [("001", PARIS_DST_CHANGE), ("044", MIQUELON_DST_CHANGE)]
+)
+async def test_a_window_stays_open_across_a_daylight_saving_change(
+    start: Start, settings: Settings, academie: str, change: datetime
+) -> None:
+    await start()
+    assert await open_at(settings, academie, change - TICK)
+    assert await open_at(settings, academie, change)
+
+
+async def listing(client: Client, **params: Any) -> list[dict[str, Any]]:
+    response = await client.get("/api/v1/ouvertures", params=params)
+    assert response.status == 200
+    body: list[dict[str, Any]] = await response.json()
+    return body
+
+
+async def test_the_listing_shows_local_and_utc_times_and_whether_open(start: Start) -> None:
+    client = await start(clock=FixedClock(PARIS_DST_CHANGE))
+
+    (paris,) = await listing(client, domaine="BTS", session=2027, academie="001")
+    (noumea,) = await listing(client, domaine="BTS", session=2027, academie="040")
+
+    assert paris["ouverture_locale"] == "2026-10-12T14:00:00+02:00"
+    assert paris["fermeture_locale"] == "2026-11-18T17:00:00+01:00"
+    assert paris["ouverture_utc"] == "2026-10-12T12:00:00Z"
+    assert paris["fuseau_horaire"] == "Europe/Paris"
+    assert paris["ouvert"] is True
+    assert noumea["ouverture_locale"] == "2027-02-15T08:00:00+11:00"
+    assert noumea["ouvert"] is False
+
+
+async def test_the_listing_is_closed_at_the_closing_instant(start: Start) -> None:
+    client = await start(clock=FixedClock(PARIS[2]))
+    (paris,) = await listing(client, domaine="BTS", session=2027, academie="001")
+    assert paris["ouvert"] is False
+
+
+async def test_the_listing_is_empty_when_no_service_matches(start: Start) -> None:
+    client = await start()
+    assert await listing(client, domaine="BTS", session=2031) == []
+    assert await listing(client, domaine="BAC") == []
+    assert len(await listing(client, domaine="BTS")) >= 30
+
+
+async def post_window(client: Client, body: dict[str, Any], headers: dict[str, str]) -> Any:
+    return await client.post("/api/v1/admin/fenetres", json=body, headers=headers)
+
+
+def window(academie: str, opening: str, closing: str, session: int = 2027) -> dict[str, Any]:
+    return {
+        "examen": "BTS",
+        "session": session,
+        "academie": academie,
+        "ouverture": opening,
+        "fermeture": closing,
+    }
+
+
+async def add_session_2028(client: Client, admin: dict[str, str]) -> None:
+    response = await client.put(
+        "/api/v1/admin/referentiel/sessions",
+        json={"examen": "BTS", "annee": 2028, "libelle": "Session 2028"},
+        headers=admin,
+    )
+    assert response.status == 200, await response.text()
+
+
+async def test_a_gestionnaire_creates_and_moves_a_window_of_their_academie(
+    start: Start, admin: dict[str, str], test_keys: TestKeys
+) -> None:
+    client = await start()
+    await add_session_2028(client, admin)
+    headers = gestionnaire(test_keys, "001")
+
+    created = await client.post(
+        "/api/v1/admin/fenetres",
+        json=window("001", "2027-10-11T14:00:00+02:00", "2027-11-17T17:00:00+01:00", 2028),
+        headers=headers,
+    )
+    assert created.status == 201, await created.text()
+    fenetre = await created.json()
+    moved = await client.put(
+        f"/api/v1/admin/fenetres/{fenetre['id']}",
+        json={"ouverture": "2027-10-04T14:00:00+02:00", "fermeture": "2027-11-17T17:00:00+01:00"},
+        headers=headers,
+    )
+
+    assert moved.status == 200, await moved.text()
+    assert (await moved.json())["ouverture_utc"] == "2027-10-04T12:00:00Z"
+
+
+async def test_a_gestionnaire_cannot_touch_another_academies_windows(
+    start: Start, admin: dict[str, str], test_keys: TestKeys
+) -> None:
+    client = await start()
+    await add_session_2028(client, admin)
+    headers = gestionnaire(test_keys, "001")
+    (martinique,) = await listing(client, academie="031")
+
+    create = await client.post(
+        "/api/v1/admin/fenetres",
+        json=window("031", "2027-10-11T14:00:00-04:00", "2027-11-17T17:00:00-04:00", 2028),
+        headers=headers,
+    )
+    move = await client.put(
+        f"/api/v1/admin/fenetres/{martinique['id']}",
+        json={"ouverture": "2026-01-01T00:00:00Z", "fermeture": "2027-01-01T00:00:00Z"},
+        headers=headers,
+    )
+
+    await problem(create, 403)
+    await problem(move, 403)
+    assert await listing(client, academie="031") == [martinique]
+
+
+async def test_candidates_and_anonymous_callers_cannot_manage_windows(
+    start: Start, test_keys: TestKeys
+) -> None:
+    client = await start()
+    body = window("001", "2027-10-11T14:00:00+02:00", "2027-11-17T17:00:00+01:00")
+    candidat = {"Authorization": f"Bearer {test_keys.token(Role.CANDIDAT)}"}
+
+    await problem(await client.post("/api/v1/admin/fenetres", json=body), 401)
+    await problem(await client.post("/api/v1/admin/fenetres", json=body, headers=candidat), 403)
+
+
+async def test_a_window_closing_before_it_opens_is_refused(
+    start: Start, admin: dict[str, str]
+) -> None:
+    client = await start()
+    await add_session_2028(client, admin)
+    body = window("001", "2027-11-17T17:00:00+01:00", "2027-10-11T14:00:00+02:00", 2028)
+
+    refused = await problem(
+        await client.post("/api/v1/admin/fenetres", json=body, headers=admin), 422
+    )
+
+    assert [e["field"] for e in refused["errors"]] == ["fermeture"]
+
+
+async def test_an_overlapping_window_is_refused(start: Start, admin: dict[str, str]) -> None:
+    client = await start()
+    body = window("001", "2026-11-18T16:00:00+01:00", "2026-12-01T00:00:00+01:00")
+
+    refused = await problem(
+        await client.post("/api/v1/admin/fenetres", json=body, headers=admin), 409
+    )
+
+    assert refused["type"].endswith("window-overlap")
+    adjacent = window("001", "2026-11-18T17:00:00+01:00", "2026-12-01T00:00:00+01:00")
+    response = await client.post("/api/v1/admin/fenetres", json=adjacent, headers=admin)
+    assert response.status == 201, await response.text()
+
+
+async def test_dates_without_a_time_zone_are_refused(start: Start, admin: dict[str, str]) -> None:
+    client = await start()
+    body = window("001", "2027-10-11T14:00:00", "2027-11-17T17:00:00")
+
+    refused = await problem(
+        await client.post("/api/v1/admin/fenetres", json=body, headers=admin), 422
+    )
+
+    assert {e["field"] for e in refused["errors"]} == {"ouverture", "fermeture"}
+
+
+async def test_unknown_codes_are_each_named(start: Start, admin: dict[str, str]) -> None:
+    client = await start()
+    body = {**window("999", "2027-10-11T14:00:00Z", "2027-11-17T17:00:00Z"), "examen": "XYZ"}
+
+    refused = await problem(
+        await client.post("/api/v1/admin/fenetres", json=body, headers=admin), 422
+    )
+
+    assert {(e["field"], e["code"]) for e in refused["errors"]} == {
+        ("examen", "unknown-code"),
+        ("academie", "unknown-code"),
+    }
+
+
+async def test_a_bts_window_for_a_foreign_centre_is_refused(
+    start: Start, admin: dict[str, str]
+) -> None:
+    client = await start()
+    centre = {"code": "990", "libelle": "Centre de Rabat", "fuseau_horaire": "Africa/Casablanca"}
+    added = await client.put(
+        "/api/v1/admin/referentiel/academies", json={**centre, "etranger": True}, headers=admin
+    )
+    assert added.status == 200, await added.text()
+    body = window("990", "2026-10-12T14:00:00+01:00", "2026-11-18T17:00:00+01:00")
+
+    refused = await problem(
+        await client.post("/api/v1/admin/fenetres", json=body, headers=admin), 422
+    )
+
+    assert [e["code"] for e in refused["errors"]] == ["foreign-centre"]
+
+
+async def test_two_overlapping_windows_created_at_once_give_one_window(
+    start: Start, admin: dict[str, str]
+) -> None:
+    client = await start()
+    await add_session_2028(client, admin)
+    bodies = [
+        window("001", f"2027-10-{day}T14:00:00+02:00", "2027-11-17T17:00:00+01:00", 2028)
+        for day in range(10, 20)
+    ]
+
+    responses = await asyncio.gather(*(post_window(client, body, admin) for body in bodies))
+
+    assert sorted(response.status for response in responses) == [201] + [409] * 9
+    assert len(await listing(client, session=2028, academie="001")) == 1

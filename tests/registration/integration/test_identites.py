@@ -1,0 +1,205 @@
+"""The identity projection follows the accounts service's events, each applied once."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import aio_pika
+import asyncpg
+from registration.settings import Settings
+
+from shared.auth import Role
+from shared.bus.broker import Broker
+from shared.events import Envelope, EventPayload
+from shared.events.catalogue import (
+    AccountActivated,
+    AccountEmailChanged,
+    AccountErased,
+    AccountIdentityChanged,
+    AccountRegistered,
+    Identite,
+)
+from shared.metrics import EVENTS_HANDLED
+from shared.testing.plugin import BusNames
+from shared.testing.tokens import TestKeys
+from tests.registration.conftest import Client, Start
+
+T0 = datetime(2026, 9, 1, 8, tzinfo=UTC)
+
+
+def identite(nom: str = "MARTIN") -> Identite:
+    return Identite.model_validate(
+        {
+            "civilite": "MME",
+            "nom_naissance": nom,
+            "prenoms": "Camille Anne",
+            "date_naissance": "2001-04-12",
+            "pays_naissance": "FRANCE",
+            "commune_naissance": "Besançon",
+            "nationalite": "FRANCAISE",
+            "adresse": {
+                "ligne1": "3 rue des Granges",
+                "code_postal": "25000",
+                "commune": "Besançon",
+                "pays": "FRANCE",
+            },
+        }
+    )
+
+
+def envelope(payload: EventPayload, occurred_at: datetime) -> Envelope:
+    return Envelope.wrap(payload, producer="accounts").model_copy(
+        update={"occurred_at": occurred_at}
+    )
+
+
+async def publish(broker: Broker, names: BusNames, event: Envelope) -> None:
+    exchange = await broker.exchange(names.exchange)
+    message = aio_pika.Message(
+        event.model_dump_json().encode(),
+        content_type="application/json",
+        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+        message_id=str(event.event_id),
+    )
+    await exchange.publish(message, routing_key=event.routing_key)
+
+
+async def wait_until(condition: Callable[[], Awaitable[bool]], timeout: float = 20.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await condition():
+        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
+        await asyncio.sleep(0.05)
+
+
+class Projection:
+    def __init__(self, settings: Settings, client: Client, test_keys: TestKeys) -> None:
+        self.settings = settings
+        self.client = client
+        self.test_keys = test_keys
+
+    async def handled(self) -> int:
+        conn = await asyncpg.connect(self.settings.database_url)
+        try:
+            count: int = await conn.fetchval("SELECT count(*) FROM inbox")
+            return count
+        finally:
+            await conn.close()
+
+    async def wait_handled(self, count: int) -> None:
+        async def enough() -> bool:
+            return await self.handled() >= count
+
+        await wait_until(enough)
+
+    async def identite(self, account_id: uuid.UUID) -> tuple[int, Any]:
+        token = self.test_keys.token(Role.CANDIDAT, account_id=account_id)
+        response = await self.client.get(
+            "/api/v1/identite", headers={"Authorization": f"Bearer {token}"}
+        )
+        return response.status, await response.json()
+
+
+def duplicates(settings: Settings) -> float:
+    seen: float = EVENTS_HANDLED.labels(settings.queue("identites"), "duplicate")._value.get()
+    return seen
+
+
+async def test_the_projection_follows_the_account_events_once_each(
+    start: Start, settings: Settings, broker: Broker, bus_names: BusNames, test_keys: TestKeys
+) -> None:
+    projection = Projection(settings, await start(seeded=False), test_keys)
+    account = uuid.uuid4()
+    events = [
+        envelope(
+            AccountRegistered(
+                account_id=account,
+                email="camille@example.org",
+                identite=identite(),
+                activation_token="t",
+                activation_expires_at=T0 + timedelta(hours=48),
+            ),
+            T0,
+        ),
+        envelope(
+            AccountActivated(account_id=account, email="camille@example.org", activated_at=T0),
+            T0 + timedelta(minutes=5),
+        ),
+        envelope(
+            AccountIdentityChanged(
+                account_id=account, identite=identite("DURAND"), changed_by=uuid.uuid4()
+            ),
+            T0 + timedelta(minutes=10),
+        ),
+        envelope(
+            AccountEmailChanged(
+                account_id=account, old_email="camille@example.org", new_email="c@example.org"
+            ),
+            T0 + timedelta(minutes=15),
+        ),
+    ]
+    duplicates_before = duplicates(settings)
+
+    for event in events:
+        await publish(broker, bus_names, event)
+    await projection.wait_handled(len(events))
+    for event in events:
+        await publish(broker, bus_names, event)
+    await wait_until(lambda: _true(duplicates(settings) >= duplicates_before + len(events)))
+
+    status, body = await projection.identite(account)
+    assert status == 200
+    assert body["email"] == "c@example.org"
+    assert body["activated"] is True
+    assert body["identite"]["nom_naissance"] == "DURAND"
+    assert await projection.handled() == len(events)
+
+
+async def _true(value: bool) -> bool:
+    return value
+
+
+async def test_an_older_identity_arriving_late_does_not_win(
+    start: Start, settings: Settings, broker: Broker, bus_names: BusNames, test_keys: TestKeys
+) -> None:
+    projection = Projection(settings, await start(seeded=False), test_keys)
+    account = uuid.uuid4()
+    newer = AccountIdentityChanged(
+        account_id=account, identite=identite("DURAND"), changed_by=uuid.uuid4()
+    )
+    older = AccountIdentityChanged(
+        account_id=account, identite=identite("MARTIN"), changed_by=uuid.uuid4()
+    )
+
+    await publish(broker, bus_names, envelope(newer, T0 + timedelta(hours=1)))
+    await publish(broker, bus_names, envelope(older, T0))
+    await projection.wait_handled(2)
+
+    _, body = await projection.identite(account)
+    assert body["identite"]["nom_naissance"] == "DURAND"
+
+
+async def test_an_erased_account_leaves_nothing_and_stays_erased(
+    start: Start, settings: Settings, broker: Broker, bus_names: BusNames, test_keys: TestKeys
+) -> None:
+    projection = Projection(settings, await start(seeded=False), test_keys)
+    account = uuid.uuid4()
+    registered = AccountRegistered(
+        account_id=account,
+        email="late@example.org",
+        identite=identite(),
+        activation_token="t",
+        activation_expires_at=T0 + timedelta(hours=48),
+    )
+
+    await publish(broker, bus_names, envelope(registered, T0))
+    await projection.wait_handled(1)
+    await publish(broker, bus_names, envelope(AccountErased(account_id=account, reason="x"), T0))
+    await publish(broker, bus_names, envelope(registered, T0 + timedelta(seconds=1)))
+    await projection.wait_handled(3)
+
+    status, _ = await projection.identite(account)
+    assert status == 404
