@@ -24,6 +24,8 @@ from shared.http.problems import ProblemError
 log = logging.getLogger(__name__)
 
 ALLOWED_ALGORITHMS = frozenset({"EdDSA", "ES256"})
+# Hosts' clocks differ a little: a token is accepted this long past `exp` (and before `iat`).
+CLOCK_SKEW_S = 30
 MAX_TOKEN_LENGTH = 4096
 
 
@@ -38,6 +40,8 @@ class Principal:
     account_id: uuid.UUID
     role: Role
     academies: frozenset[str] = field(default_factory=frozenset)
+    token_id: str | None = None  # `jti`
+    session_id: str | None = None  # `sid`, the accounts service's session
 
 
 def unauthorized(detail: str) -> ProblemError:
@@ -143,6 +147,7 @@ class TokenVerifier:
                 algorithms=[algorithm],
                 audience=self.audience,
                 issuer=self.issuer,
+                leeway=CLOCK_SKEW_S,
                 options={"require": ["exp", "aud", "iss", "sub", "jti"]},
             )
         except jwt.ExpiredSignatureError:
@@ -157,6 +162,8 @@ def _principal(claims: dict[str, Any]) -> Principal:
             account_id=uuid.UUID(str(claims["sub"])),
             role=Role(str(claims.get("role"))),
             academies=frozenset(str(code) for code in claims.get("academies") or ()),
+            token_id=str(claims["jti"]),
+            session_id=str(claims["sid"]) if claims.get("sid") else None,
         )
     except (ValueError, TypeError):
         raise unauthorized("The access token's claims are not valid") from None

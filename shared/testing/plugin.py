@@ -36,7 +36,8 @@ async def create_database(server_dsn: str) -> str:
     name = f"test_{uuid.uuid4().hex[:16]}"
     conn = await asyncpg.connect(server_dsn)
     try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
+        # template0 takes no connections, so concurrent creations never find it "in use".
+        await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
     finally:
         await conn.close()
     return with_database(server_dsn, name)
@@ -154,9 +155,12 @@ def service_settings(
 
 
 @pytest_asyncio.fixture(loop_scope="session")
-async def serve(bus_names: BusNames) -> AsyncIterator[Callable[[web.Application], Any]]:
+async def serve(
+    bus_names: BusNames, database_dsn: str
+) -> AsyncIterator[Callable[[web.Application], Any]]:
     """`client = await serve(app)`: the app started with all its cleanup contexts (migrations,
-    relay, consumers…) behind a test client; stopped after the test."""
+    relay, consumers…) behind a test client; stopped after the test, before its database is
+    dropped (hence the `database_dsn` dependency)."""
     clients: list[TestClient[web.Request, web.Application]] = []
 
     async def start(app: web.Application) -> TestClient[web.Request, web.Application]:

@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
+
 from registration.app import build_app
 from registration.clock import Clock
 from registration.seed.__main__ import seed
 from registration.settings import Settings
-
 from shared.auth import Role
 from shared.testing.tokens import TestKeys
 

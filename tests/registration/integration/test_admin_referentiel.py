@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import asyncpg
-from registration.settings import Settings
 
+from registration.settings import Settings
 from shared.auth import Role
 from shared.testing.tokens import TestKeys
 from tests.registration.conftest import Client, Start, gestionnaire, problem

@@ -9,10 +9,10 @@ from typing import Any
 
 import asyncpg
 import pytest
+
 from registration.clock import FixedClock
 from registration.handlers.fenetres import is_window_open
 from registration.settings import Settings
-
 from shared.auth import Role
 from shared.testing.tokens import TestKeys
 from tests.registration.conftest import Client, Start, gestionnaire, problem

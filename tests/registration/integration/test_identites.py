@@ -10,8 +10,8 @@ from typing import Any
 
 import aio_pika
 import asyncpg
-from registration.settings import Settings
 
+from registration.settings import Settings
 from shared.auth import Role
 from shared.bus.broker import Broker
 from shared.events import Envelope, EventPayload

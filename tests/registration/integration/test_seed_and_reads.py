@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncpg
+
 from registration.seed.__main__ import seed
 from registration.settings import Settings
-
 from tests.registration.conftest import Start, problem
 
 TABLES = (

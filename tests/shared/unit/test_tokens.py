@@ -13,7 +13,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ec import SECP256R1, generate_private_key
 
-from shared.auth import Principal, Role, StaticKeys, TokenVerifier
+from shared.auth import CLOCK_SKEW_S, Role, StaticKeys, TokenVerifier
 from shared.http.problems import ProblemError
 from shared.testing.tokens import TestKeys
 
@@ -32,14 +32,23 @@ async def test_a_valid_token_gives_its_principal() -> None:
     account_id = uuid.uuid4()
     token = KEYS.token(Role.GESTIONNAIRE, account_id, academies=["A01", "A25"])
 
-    assert await VERIFIER.verify(token) == Principal(
-        account_id, Role.GESTIONNAIRE, frozenset({"A01", "A25"})
+    principal = await VERIFIER.verify(token)
+
+    assert (principal.account_id, principal.role, principal.academies) == (
+        account_id,
+        Role.GESTIONNAIRE,
+        frozenset({"A01", "A25"}),
     )
+    assert principal.token_id is not None
 
 
 async def test_an_expired_token_is_refused() -> None:
-    problem = await refused(KEYS.sign(KEYS.claims(lifetime=timedelta(seconds=-1))))
+    problem = await refused(KEYS.sign(KEYS.claims(lifetime=timedelta(seconds=-(CLOCK_SKEW_S + 1)))))
     assert "expired" in (problem.detail or "")
+
+
+async def test_a_token_just_past_its_expiry_is_accepted_within_the_clock_skew() -> None:
+    await VERIFIER.verify(KEYS.sign(KEYS.claims(lifetime=timedelta(seconds=-5))))
 
 
 async def test_alg_none_is_refused() -> None:
