@@ -1,0 +1,1 @@
+"""SQL, password hashing and token signing."""

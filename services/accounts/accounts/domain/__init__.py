@@ -1,0 +1,1 @@
+"""The accounts' rules and models, without I/O."""

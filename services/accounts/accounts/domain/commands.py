@@ -1,0 +1,96 @@
+"""What callers send: each body parsed once, unknown fields refused, every error named."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from accounts.domain.identite import IdentiteInput, Text
+from accounts.domain.passwords import MAX_LENGTH, NewPassword
+
+Email = Annotated[EmailStr, Field(max_length=254)]
+# Checked against a stored hash, never against the rule (which may have changed since).
+GivenPassword = Annotated[str, Field(min_length=1, max_length=MAX_LENGTH * 4)]
+Token = Annotated[str, Field(min_length=16, max_length=128, pattern=r"^[A-Za-z0-9_-]+$")]
+AcademieCode = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,30}$")]
+
+
+class Command(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class NewAccount(Command):
+    email: Email
+    password: NewPassword
+    identite: IdentiteInput
+
+
+class TokenGiven(Command):
+    token: Token
+
+
+class EmailGiven(Command):
+    email: Email
+
+
+class Credentials(Command):
+    email: Email
+    password: GivenPassword
+
+
+class RefreshTokenGiven(Command):
+    refresh_token: Token
+
+
+class EmailChange(Command):
+    new_email: Email
+    password: GivenPassword
+
+
+class PasswordChange(Command):
+    current_password: GivenPassword
+    new_password: NewPassword
+
+
+class PasswordReset(Command):
+    token: Token
+    new_password: NewPassword
+
+
+class NewStaff(Command):
+    email: Email
+    password: NewPassword
+    role: Literal["gestionnaire", "administrateur"]
+    display_name: Text
+    academies: list[AcademieCode] = Field(default_factory=list, max_length=50)
+
+
+class IdentityCorrection(Command):
+    identite: IdentiteInput
+    reason: Annotated[Text, Field(max_length=500)]
+
+
+class NewAnnouncement(Command):
+    title: Annotated[Text, Field(max_length=200)]
+    body: Annotated[str, Field(min_length=1, max_length=5000)]
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+
+    @field_validator("ends_at")
+    @classmethod
+    def _after_start(cls, value: datetime, info: ValidationInfo) -> datetime:
+        starts_at = info.data.get("starts_at")
+        if starts_at is not None and value <= starts_at:
+            raise PydanticCustomError("window", "ends_at must come after starts_at")
+        return value

@@ -1,0 +1,237 @@
+"""The HTTP API: each route parses its body once and hands it to one handler."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from aiohttp import web
+
+from accounts.deps import DEPS
+from accounts.domain.commands import (
+    Credentials,
+    EmailChange,
+    EmailGiven,
+    IdentityCorrection,
+    NewAccount,
+    NewAnnouncement,
+    NewStaff,
+    PasswordChange,
+    PasswordReset,
+    RefreshTokenGiven,
+    TokenGiven,
+)
+from accounts.domain.identite import IdentiteInput
+from accounts.domain.views import (
+    Accepted,
+    Activated,
+    Announcement,
+    EmailChanged,
+    IdentityAuditEntry,
+    Me,
+    Staff,
+    TokenPair,
+)
+from accounts.handlers import profile, registration, sessions, staff
+from shared.auth import Principal, Role
+from shared.bus.admin import dead_letter_api
+from shared.http.api import Api
+from shared.http.keys import POOL
+from shared.http.problems import ProblemError
+
+api = Api()
+ANYONE_LOGGED_IN: tuple[Role, ...] = ()
+CANDIDAT = (Role.CANDIDAT,)
+ADMIN = (Role.ADMINISTRATEUR,)
+STAFF = (Role.GESTIONNAIRE, Role.ADMINISTRATEUR)
+ACCOUNT_ID = "{account_id}"  # parsed by `path_account_id`: a malformed id is a 404
+
+
+def client_address(request: web.Request) -> str:
+    """Behind the gateway, the last X-Forwarded-For entry: the one the gateway wrote (those
+    before it come from the client, who can write anything)."""
+    if request.app[DEPS].trust_forwarded_for:
+        forwarded = request.headers.get("X-Forwarded-For", "").split(",")[-1].strip()
+        if forwarded:
+            return forwarded[:64]
+    return request.remote or "unknown"
+
+
+def path_account_id(request: web.Request) -> uuid.UUID:
+    try:
+        return uuid.UUID(request.match_info["account_id"])
+    except ValueError:
+        raise ProblemError(404, "not-found", "Not found", "No such account") from None
+
+
+# --- candidate accounts -----------------------------------------------------------------------
+
+
+@api.post("/api/v1/accounts", body=NewAccount, response=Accepted, status=202, tags=("accounts",))
+async def create_account(request: web.Request, body: NewAccount) -> Accepted:
+    return await registration.create_account(request.app[POOL], body, request.app[DEPS])
+
+
+@api.post("/api/v1/accounts/activate", body=TokenGiven, response=Activated, tags=("accounts",))
+async def activate_account(request: web.Request, body: TokenGiven) -> Activated:
+    return await registration.activate(request.app[POOL], body, request.app[DEPS])
+
+
+@api.post(
+    "/api/v1/accounts/activation-link",
+    body=EmailGiven,
+    response=Accepted,
+    status=202,
+    tags=("accounts",),
+)
+async def resend_activation_link(request: web.Request, body: EmailGiven) -> Accepted:
+    return await registration.resend_activation(request.app[POOL], body, request.app[DEPS])
+
+
+# --- sessions ---------------------------------------------------------------------------------
+
+
+@api.post("/api/v1/auth/login", body=Credentials, response=TokenPair, tags=("auth",))
+async def login(request: web.Request, body: Credentials) -> TokenPair:
+    deps = request.app[DEPS]
+    return await sessions.login(request.app[POOL], body, client_address(request), deps)
+
+
+@api.post("/api/v1/auth/refresh", body=RefreshTokenGiven, response=TokenPair, tags=("auth",))
+async def refresh(request: web.Request, body: RefreshTokenGiven) -> TokenPair:
+    return await sessions.refresh(request.app[POOL], body, request.app[DEPS])
+
+
+@api.post("/api/v1/auth/logout", body=RefreshTokenGiven, status=204, tags=("auth",))
+async def logout(request: web.Request, body: RefreshTokenGiven) -> None:
+    await sessions.logout(request.app[POOL], body, request.app[DEPS])
+
+
+@api.get("/api/v1/.well-known/jwks.json", response=dict[str, Any], tags=("auth",))
+async def jwks(request: web.Request) -> web.Response:
+    """The public keys other services verify access tokens with."""
+    document = request.app[DEPS].signer.jwks()
+    return web.json_response(document, headers={"Cache-Control": "public, max-age=300"})
+
+
+@api.post(
+    "/api/v1/auth/password-reset",
+    body=EmailGiven,
+    response=Accepted,
+    status=202,
+    tags=("auth",),
+)
+async def request_password_reset(request: web.Request, body: EmailGiven) -> Accepted:
+    return await profile.request_password_reset(request.app[POOL], body, request.app[DEPS])
+
+
+@api.post("/api/v1/auth/password-reset/confirm", body=PasswordReset, status=204, tags=("auth",))
+async def reset_password(request: web.Request, body: PasswordReset) -> None:
+    await profile.reset_password(request.app[POOL], body, request.app[DEPS])
+
+
+# --- modifier mon compte ----------------------------------------------------------------------
+
+
+@api.get("/api/v1/me", response=Me, roles=ANYONE_LOGGED_IN, tags=("me",))
+async def me(request: web.Request, principal: Principal) -> Me:
+    return await profile.me(request.app[POOL], principal)
+
+
+@api.put("/api/v1/me/identite", body=IdentiteInput, response=Me, roles=CANDIDAT, tags=("me",))
+async def update_identite(request: web.Request, body: IdentiteInput, principal: Principal) -> Me:
+    return await profile.update_identite(request.app[POOL], principal, body, request.app[DEPS])
+
+
+@api.post(
+    "/api/v1/me/email",
+    body=EmailChange,
+    response=Accepted,
+    status=202,
+    roles=ANYONE_LOGGED_IN,
+    tags=("me",),
+)
+async def request_email_change(
+    request: web.Request, body: EmailChange, principal: Principal
+) -> Accepted:
+    deps = request.app[DEPS]
+    return await profile.request_email_change(request.app[POOL], principal, body, deps)
+
+
+@api.post("/api/v1/accounts/email/confirm", body=TokenGiven, response=EmailChanged, tags=("me",))
+async def confirm_email_change(request: web.Request, body: TokenGiven) -> EmailChanged:
+    return await profile.confirm_email_change(request.app[POOL], body, request.app[DEPS])
+
+
+@api.post(
+    "/api/v1/me/password", body=PasswordChange, status=204, roles=ANYONE_LOGGED_IN, tags=("me",)
+)
+async def change_password(request: web.Request, body: PasswordChange, principal: Principal) -> None:
+    current_session = uuid.UUID(principal.session_id) if principal.session_id else None
+    deps = request.app[DEPS]
+    await profile.change_password(request.app[POOL], principal, current_session, body, deps)
+
+
+# --- staff ------------------------------------------------------------------------------------
+
+
+@api.post(
+    "/api/v1/admin/staff", body=NewStaff, response=Staff, status=201, roles=ADMIN, tags=("staff",)
+)
+async def create_staff(request: web.Request, body: NewStaff, principal: Principal) -> Staff:
+    return await staff.create_staff(request.app[POOL], body, request.app[DEPS])
+
+
+@api.get("/api/v1/admin/staff", response=list[Staff], roles=ADMIN, tags=("staff",))
+async def list_staff(request: web.Request, principal: Principal) -> list[Staff]:
+    return await staff.list_staff(request.app[POOL])
+
+
+@api.put(
+    f"/api/v1/admin/accounts/{ACCOUNT_ID}/identite",
+    body=IdentityCorrection,
+    response=Me,
+    roles=STAFF,
+    tags=("staff",),
+)
+async def correct_identite(
+    request: web.Request, body: IdentityCorrection, principal: Principal
+) -> Me:
+    account_id, deps = path_account_id(request), request.app[DEPS]
+    return await staff.correct_identite(request.app[POOL], principal, account_id, body, deps)
+
+
+@api.get(
+    f"/api/v1/admin/accounts/{ACCOUNT_ID}/identite/audit",
+    response=list[IdentityAuditEntry],
+    roles=STAFF,
+    tags=("staff",),
+)
+async def identity_audit(request: web.Request, principal: Principal) -> list[IdentityAuditEntry]:
+    return await staff.identity_audit(request.app[POOL], principal, path_account_id(request))
+
+
+# --- announcements ----------------------------------------------------------------------------
+
+
+@api.post(
+    "/api/v1/admin/announcements",
+    body=NewAnnouncement,
+    response=Announcement,
+    status=201,
+    roles=ADMIN,
+    tags=("announcements",),
+)
+async def publish_announcement(
+    request: web.Request, body: NewAnnouncement, principal: Principal
+) -> Announcement:
+    deps = request.app[DEPS]
+    return await staff.publish_announcement(request.app[POOL], principal, body, deps)
+
+
+@api.get("/api/v1/announcements", response=list[Announcement], tags=("announcements",))
+async def current_announcements(request: web.Request) -> list[Announcement]:
+    return await staff.current_announcements(request.app[POOL], request.app[DEPS])
+
+
+api.endpoints.extend(dead_letter_api().endpoints)

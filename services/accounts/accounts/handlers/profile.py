@@ -1,0 +1,222 @@
+"""Modifier mon compte: identity, email, password; and the forgotten password."""
+
+from __future__ import annotations
+
+import uuid
+
+import asyncpg
+
+from accounts.adapters import accounts_sql, sessions_sql, staff_sql, throttle_sql, tokens_sql
+from accounts.deps import Deps
+from accounts.domain.accounts import Account, TokenPurpose
+from accounts.domain.commands import (
+    EmailChange,
+    EmailGiven,
+    PasswordChange,
+    PasswordReset,
+    TokenGiven,
+)
+from accounts.domain.identite import IdentiteInput
+from accounts.domain.throttle import email_key
+from accounts.domain.tokens import digest, new_token
+from accounts.domain.views import Accepted, EmailChanged, Me
+from accounts.handlers.problems import (
+    email_taken,
+    expired_link,
+    identity_locked,
+    invalid_link,
+    wrong_password,
+)
+from accounts.handlers.registration import ACCEPTED
+from accounts.handlers.timing import no_sooner_than
+from shared.auth import Principal, Role
+from shared.events.catalogue import (
+    AccountEmailChanged,
+    AccountEmailChangeRequested,
+    AccountIdentityChanged,
+    Identite,
+    PasswordResetRequested,
+)
+from shared.http.problems import not_found
+
+
+def me_of(account: Account) -> Me:
+    return Me(
+        account_id=account.id,
+        email=account.email,
+        role=str(account.role),
+        academies=sorted(account.academies),
+        identite=account.identite,
+        identity_locked=account.identity_locked,
+    )
+
+
+async def existing(
+    conn: asyncpg.Connection, account_id: uuid.UUID, *, lock: bool = False
+) -> Account:
+    account = await accounts_sql.by_id(conn, account_id, lock=lock)
+    if account is None:
+        raise not_found("This account")
+    return account
+
+
+async def me(pool: asyncpg.Pool, principal: Principal) -> Me:
+    async with pool.acquire() as conn:
+        return me_of(await existing(conn, principal.account_id))
+
+
+async def update_identite(
+    pool: asyncpg.Pool, principal: Principal, command: IdentiteInput, deps: Deps
+) -> Me:
+    async with pool.acquire() as conn, conn.transaction():
+        account = await existing(conn, principal.account_id, lock=True)
+        if account.role is not Role.CANDIDAT:
+            raise not_found("This candidate account")
+        if account.identity_locked:
+            raise identity_locked()
+        await change_identite(conn, account, command.to_identite(), principal, None, deps)
+        return me_of(await existing(conn, account.id))
+
+
+async def change_identite(
+    conn: asyncpg.Connection,
+    account: Account,
+    identite: Identite,
+    principal: Principal,
+    reason: str | None,
+    deps: Deps,
+) -> None:
+    """Every change is audited (who, when, why, what it was) and published."""
+    await accounts_sql.set_identite(conn, account.id, identite)
+    await staff_sql.insert_audit(
+        conn,
+        account_id=account.id,
+        changed_by=principal.account_id,
+        changed_by_role=principal.role,
+        changed_at=deps.clock(),
+        reason=reason,
+        before=account.identite,
+        after=identite,
+    )
+    changed = AccountIdentityChanged(
+        account_id=account.id, identite=identite, changed_by=principal.account_id, reason=reason
+    )
+    await deps.outbox.add(conn, changed)
+
+
+async def request_email_change(
+    pool: asyncpg.Pool, principal: Principal, command: EmailChange, deps: Deps
+) -> Accepted:
+    async with pool.acquire() as conn:
+        account = await existing(conn, principal.account_id)
+    # The password again: a stolen access token alone must not move the account elsewhere.
+    if not await deps.hasher.verify(account.password_hash, command.password):
+        raise wrong_password("password")
+    token, expires_at = new_token(), deps.clock() + deps.lifetimes.email_change
+    async with pool.acquire() as conn, conn.transaction():
+        await tokens_sql.void(conn, account.id, TokenPurpose.EMAIL_CHANGE)
+        await _insert_token(
+            conn, account, TokenPurpose.EMAIL_CHANGE, token, deps, command.new_email
+        )
+        requested = AccountEmailChangeRequested(
+            account_id=account.id,
+            current_email=account.email,
+            new_email=command.new_email,
+            confirmation_token=token,
+            confirmation_expires_at=expires_at,
+        )
+        await deps.outbox.add(conn, requested)
+    return Accepted(detail="A confirmation link has been sent to the new address")
+
+
+async def _insert_token(
+    conn: asyncpg.Connection,
+    account: Account,
+    purpose: TokenPurpose,
+    token: str,
+    deps: Deps,
+    new_email: str | None = None,
+) -> None:
+    now = deps.clock()
+    await tokens_sql.insert(
+        conn,
+        digest=digest(token),
+        account_id=account.id,
+        purpose=purpose,
+        created_at=now,
+        expires_at=now + deps.lifetimes.of(purpose),
+        new_email=new_email,
+    )
+
+
+async def confirm_email_change(pool: asyncpg.Pool, command: TokenGiven, deps: Deps) -> EmailChanged:
+    async with pool.acquire() as conn, conn.transaction():
+        taken = await tokens_sql.take(conn, digest(command.token), TokenPurpose.EMAIL_CHANGE)
+        if taken is None or taken.new_email is None:
+            raise invalid_link()
+        if taken.expires_at <= deps.clock():
+            raise expired_link(deps.lifetimes.email_change)
+        account = await existing(conn, taken.account_id, lock=True)
+        if not await accounts_sql.set_email(conn, account.id, taken.new_email):
+            raise email_taken()
+        changed = AccountEmailChanged(
+            account_id=account.id, old_email=account.email, new_email=taken.new_email
+        )
+        await deps.outbox.add(conn, changed)
+    return EmailChanged(account_id=account.id, email=taken.new_email)
+
+
+async def change_password(
+    pool: asyncpg.Pool,
+    principal: Principal,
+    session_id: uuid.UUID | None,
+    command: PasswordChange,
+    deps: Deps,
+) -> None:
+    """The current session stays; every other one ends."""
+    async with pool.acquire() as conn:
+        account = await existing(conn, principal.account_id)
+    if not await deps.hasher.verify(account.password_hash, command.current_password):
+        raise wrong_password("current_password")
+    new_hash = await deps.hasher.hash(command.new_password)
+    async with pool.acquire() as conn, conn.transaction():
+        await accounts_sql.set_password_hash(conn, account.id, new_hash)
+        await sessions_sql.revoke_sessions(conn, account.id, deps.clock(), keep=session_id)
+
+
+async def request_password_reset(pool: asyncpg.Pool, command: EmailGiven, deps: Deps) -> Accepted:
+    """The same answer, in the same time, whether the email is known or not."""
+    return await no_sooner_than(deps.answer_floor_s, _request_password_reset(pool, command, deps))
+
+
+async def _request_password_reset(pool: asyncpg.Pool, command: EmailGiven, deps: Deps) -> Accepted:
+    async with pool.acquire() as conn, conn.transaction():
+        account = await accounts_sql.by_email(conn, command.email, lock=True)
+        if account is not None and account.is_active:
+            await _reset_link(conn, account, deps)
+    return ACCEPTED
+
+
+async def _reset_link(conn: asyncpg.Connection, account: Account, deps: Deps) -> None:
+    token, expires_at = new_token(), deps.clock() + deps.lifetimes.password_reset
+    await tokens_sql.void(conn, account.id, TokenPurpose.PASSWORD_RESET)
+    await _insert_token(conn, account, TokenPurpose.PASSWORD_RESET, token, deps)
+    requested = PasswordResetRequested(
+        account_id=account.id, email=account.email, reset_token=token, reset_expires_at=expires_at
+    )
+    await deps.outbox.add(conn, requested)
+
+
+async def reset_password(pool: asyncpg.Pool, command: PasswordReset, deps: Deps) -> None:
+    """Every session ends, and the failed-login count of the email is forgotten."""
+    new_hash = await deps.hasher.hash(command.new_password)
+    async with pool.acquire() as conn, conn.transaction():
+        taken = await tokens_sql.take(conn, digest(command.token), TokenPurpose.PASSWORD_RESET)
+        if taken is None:
+            raise invalid_link()
+        if taken.expires_at <= deps.clock():
+            raise expired_link(deps.lifetimes.password_reset)
+        account = await existing(conn, taken.account_id, lock=True)
+        await accounts_sql.set_password_hash(conn, account.id, new_hash)
+        await sessions_sql.revoke_sessions(conn, account.id, deps.clock())
+        await throttle_sql.forget(conn, [email_key(account.email)])

@@ -1,0 +1,152 @@
+"""Creating a candidate account, activating it, and erasing it when never activated."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import asyncpg
+
+from accounts.adapters import accounts_sql, tokens_sql
+from accounts.deps import Deps
+from accounts.domain.accounts import Account, TokenPurpose
+from accounts.domain.commands import EmailGiven, NewAccount, TokenGiven
+from accounts.domain.tokens import digest, new_token
+from accounts.domain.views import Accepted, Activated
+from accounts.handlers.problems import expired_link, invalid_link
+from accounts.handlers.timing import no_sooner_than
+from shared.events.catalogue import (
+    AccountActivated,
+    AccountErased,
+    AccountRegistered,
+    AccountRegistrationRepeated,
+)
+
+# The one answer to a creation or a resend, whether or not the email is known.
+ACCEPTED = Accepted(detail="An email has been sent to this address with the next step")
+ERASED_REASON = "not activated within 48 hours"
+
+
+async def create_account(pool: asyncpg.Pool, command: NewAccount, deps: Deps) -> Accepted:
+    return await no_sooner_than(deps.answer_floor_s, _create_account(pool, command, deps))
+
+
+async def _create_account(pool: asyncpg.Pool, command: NewAccount, deps: Deps) -> Accepted:
+    # Hashed before the email is looked at, so that a taken email costs the same work.
+    password_hash = await deps.hasher.hash(command.password)
+    async with pool.acquire() as conn, conn.transaction():
+        await _register(conn, command, password_hash, deps)
+    return ACCEPTED
+
+
+async def _register(
+    conn: asyncpg.Connection, command: NewAccount, password_hash: str, deps: Deps
+) -> None:
+    now = deps.clock()
+    account_id = uuid.uuid4()
+    identite = command.identite.to_identite()
+    token, expires_at = new_token(), now + deps.lifetimes.activation
+    created = await accounts_sql.insert_candidate(
+        conn,
+        account_id=account_id,
+        email=command.email,
+        password_hash=password_hash,
+        identite=identite,
+        created_at=now,
+        pending_until=expires_at,
+    )
+    if not created:
+        await _registration_repeated(conn, command.email, deps)
+        return
+    await _activation_token(conn, account_id, token, expires_at, deps)
+    registered = AccountRegistered(
+        account_id=account_id,
+        email=command.email,
+        identite=identite,
+        activation_token=token,
+        activation_expires_at=expires_at,
+    )
+    await deps.outbox.add(conn, registered)
+
+
+async def _activation_token(
+    conn: asyncpg.Connection,
+    account_id: uuid.UUID,
+    token: str,
+    expires_at: datetime,
+    deps: Deps,
+) -> None:
+    await tokens_sql.insert(
+        conn,
+        digest=digest(token),
+        account_id=account_id,
+        purpose=TokenPurpose.ACTIVATION,
+        created_at=deps.clock(),
+        expires_at=expires_at,
+    )
+
+
+async def _registration_repeated(conn: asyncpg.Connection, email: str, deps: Deps) -> None:
+    existing = await accounts_sql.by_email(conn, email)
+    if existing is None:  # erased since the insert found it: nobody to tell
+        return
+    repeated = AccountRegistrationRepeated(account_id=existing.id, email=existing.email)
+    await deps.outbox.add(conn, repeated)
+
+
+async def activate(pool: asyncpg.Pool, command: TokenGiven, deps: Deps) -> Activated:
+    async with pool.acquire() as conn, conn.transaction():
+        taken = await tokens_sql.take(conn, digest(command.token), TokenPurpose.ACTIVATION)
+        now = deps.clock()
+        if taken is None:
+            raise invalid_link()
+        if taken.expires_at <= now:
+            raise expired_link(deps.lifetimes.activation)
+        account = await accounts_sql.by_id(conn, taken.account_id, lock=True)
+        if account is None or not await accounts_sql.activate(conn, account.id, now):
+            raise invalid_link()
+        await deps.outbox.add(
+            conn, AccountActivated(account_id=account.id, email=account.email, activated_at=now)
+        )
+    return Activated(account_id=account.id, activated_at=now)
+
+
+async def resend_activation(pool: asyncpg.Pool, command: EmailGiven, deps: Deps) -> Accepted:
+    """A new link, valid 48 hours from now, voids the previous one. The event is an
+    AccountRegistered again: it carries exactly what the activation email needs."""
+    return await no_sooner_than(deps.answer_floor_s, _resend_activation(pool, command, deps))
+
+
+async def _resend_activation(pool: asyncpg.Pool, command: EmailGiven, deps: Deps) -> Accepted:
+    async with pool.acquire() as conn, conn.transaction():
+        account = await accounts_sql.by_email(conn, command.email, lock=True)
+        if account is not None and not account.is_active and account.identite is not None:
+            await _new_activation_link(conn, account, deps)
+    return ACCEPTED
+
+
+async def _new_activation_link(conn: asyncpg.Connection, account: Account, deps: Deps) -> None:
+    assert account.identite is not None
+    token, expires_at = new_token(), deps.clock() + deps.lifetimes.activation
+    await tokens_sql.void(conn, account.id, TokenPurpose.ACTIVATION)
+    await _activation_token(conn, account.id, token, expires_at, deps)
+    await accounts_sql.extend_pending(conn, account.id, expires_at)
+    registered = AccountRegistered(
+        account_id=account.id,
+        email=account.email,
+        identite=account.identite,
+        activation_token=token,
+        activation_expires_at=expires_at,
+    )
+    await deps.outbox.add(conn, registered)
+
+
+async def erase_unactivated(conn: asyncpg.Connection, deps: Deps) -> list[uuid.UUID]:
+    """The periodic job: pending accounts past their activation window go, with their tokens;
+    their emails can be registered again."""
+    now = deps.clock()
+    erased = await accounts_sql.erase_expired_pending(conn, now)
+    for account_id in erased:
+        await deps.outbox.add(conn, AccountErased(account_id=account_id, reason=ERASED_REASON))
+    await tokens_sql.delete_expired(conn, now)
+    return erased

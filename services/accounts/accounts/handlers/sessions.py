@@ -1,0 +1,136 @@
+"""Logging in, refreshing and logging out."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+import asyncpg
+
+from accounts.adapters import accounts_sql, sessions_sql, throttle_sql
+from accounts.deps import Deps
+from accounts.domain.accounts import Account, Status, StoredCredentials
+from accounts.domain.commands import Credentials, RefreshTokenGiven
+from accounts.domain.throttle import CLIENT_RULE, EMAIL_RULE, client_key, email_key
+from accounts.domain.tokens import digest, new_token
+from accounts.domain.views import TokenPair
+from accounts.handlers.problems import (
+    bad_credentials,
+    invalid_refresh_token,
+    not_activated,
+    throttled,
+)
+
+
+async def login(pool: asyncpg.Pool, command: Credentials, client: str, deps: Deps) -> TokenPair:
+    keys = [email_key(command.email), client_key(client)]
+    async with pool.acquire() as conn:
+        await refuse_if_throttled(conn, keys, deps.clock())
+        found = await accounts_sql.credentials(conn, command.email)
+    # One hash is checked whether or not the email is known: the same work, the same time.
+    matches = await deps.hasher.verify(found.password_hash if found else None, command.password)
+    if found is None or not matches:
+        await _record_failure(pool, keys, deps)
+        raise bad_credentials()
+    if found.status is not Status.ACTIVE:
+        raise not_activated()
+    return await _logged_in(pool, found, command.password, keys[0], deps)
+
+
+async def _logged_in(
+    pool: asyncpg.Pool, found: StoredCredentials, password: str, throttle_key: str, deps: Deps
+) -> TokenPair:
+    new_hash = await _rehashed(found.password_hash, password, deps)
+    async with pool.acquire() as conn, conn.transaction():
+        await throttle_sql.forget(conn, [throttle_key])
+        if new_hash is not None:
+            await accounts_sql.set_password_hash(conn, found.account_id, new_hash)
+        account = await accounts_sql.by_id(conn, found.account_id)
+        if account is None:  # erased between the check and now
+            raise bad_credentials()
+        return await open_session(conn, account, deps)
+
+
+async def _rehashed(stored: str, password: str, deps: Deps) -> str | None:
+    """A hash made with older (weaker) parameters is upgraded at the next successful login."""
+    if not deps.hasher.needs_rehash(stored):
+        return None
+    return await deps.hasher.hash(password)
+
+
+async def refuse_if_throttled(conn: asyncpg.Connection, keys: list[str], now: datetime) -> None:
+    for row in await throttle_sql.failures(conn, keys):
+        rule = EMAIL_RULE if row.key.startswith("email:") else CLIENT_RULE
+        until = rule.blocked_until(row.failures, row.last_failure_at, now)
+        if until is not None:
+            raise throttled(until - now)
+
+
+async def _record_failure(pool: asyncpg.Pool, keys: list[str], deps: Deps) -> None:
+    async with pool.acquire() as conn:
+        await throttle_sql.record_failure(conn, keys, deps.clock(), EMAIL_RULE.forget_after)
+
+
+async def open_session(conn: asyncpg.Connection, account: Account, deps: Deps) -> TokenPair:
+    now = deps.clock()
+    session_id = uuid.uuid4()
+    expires_at = now + deps.lifetimes.session
+    await sessions_sql.insert_session(conn, session_id, account.id, now, expires_at)
+    return await _issue(conn, account, session_id, expires_at, deps)
+
+
+async def _issue(
+    conn: asyncpg.Connection,
+    account: Account,
+    session_id: uuid.UUID,
+    session_expires_at: datetime,
+    deps: Deps,
+) -> TokenPair:
+    now = deps.clock()
+    refresh_token = new_token()
+    await sessions_sql.insert_refresh_token(conn, digest(refresh_token), session_id, now)
+    return TokenPair(
+        access_token=deps.signer.sign(account, session_id),
+        expires_in=int(deps.signer.lifetime.total_seconds()),
+        refresh_token=refresh_token,
+        refresh_expires_in=int((session_expires_at - now).total_seconds()),
+    )
+
+
+async def refresh(pool: asyncpg.Pool, command: RefreshTokenGiven, deps: Deps) -> TokenPair:
+    async with pool.acquire() as conn, conn.transaction():
+        pair = await _rotate(conn, digest(command.refresh_token), deps)
+    # Raised only now, so that a revocation for reuse is committed first.
+    if pair is None:
+        raise invalid_refresh_token()
+    return pair
+
+
+async def _rotate(conn: asyncpg.Connection, token_digest: bytes, deps: Deps) -> TokenPair | None:
+    now = deps.clock()
+    row = await sessions_sql.refresh_token_for_update(conn, token_digest)
+    if row is None or row.session_revoked or row.session_expires_at <= now:
+        return None
+    if row.rotated:
+        # A used token presented again: stolen or replayed. End the session for both holders.
+        await sessions_sql.revoke_session(conn, row.session_id, now)
+        return None
+    account = await accounts_sql.by_id(conn, row.account_id)
+    if account is None or not account.is_active:
+        return None
+    await sessions_sql.mark_rotated(conn, token_digest, now)
+    return await _issue(conn, account, row.session_id, row.session_expires_at, deps)
+
+
+async def logout(pool: asyncpg.Pool, command: RefreshTokenGiven, deps: Deps) -> None:
+    async with pool.acquire() as conn, conn.transaction():
+        row = await sessions_sql.refresh_token_for_update(conn, digest(command.refresh_token))
+        if row is not None:
+            await sessions_sql.revoke_session(conn, row.session_id, deps.clock())
+
+
+async def forget_stale(conn: asyncpg.Connection, deps: Deps) -> None:
+    """Housekeeping: ended sessions and day-old failure counts go."""
+    now = deps.clock()
+    await sessions_sql.delete_ended(conn, now)
+    await throttle_sql.forget_older_than(conn, now - timedelta(days=1))

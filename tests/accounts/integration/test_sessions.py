@@ -1,0 +1,185 @@
+"""Logging in, tokens, refresh rotation, logout, throttling, and no account enumeration."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import timedelta
+from typing import Any
+
+import argon2
+import jwt
+
+from shared.auth import RemoteJwks, Role, TokenVerifier
+from tests.accounts.integration.conftest import (
+    PASSWORD,
+    Service,
+    active_candidate,
+    login,
+    problem,
+    random_email,
+    register,
+)
+
+
+async def post_login(service: Service, email: str, password: str) -> Any:
+    return await service.client.post(
+        "/api/v1/auth/login", json={"email": email, "password": password}
+    )
+
+
+async def test_the_access_token_verifies_with_the_published_jwks(service: Service) -> None:
+    candidate = await active_candidate(service)
+    verifier = TokenVerifier(
+        RemoteJwks(str(service.client.make_url("/api/v1/.well-known/jwks.json"))),
+        audience="cyclades",
+        issuer="cyclades-accounts",
+    )
+    principal = await verifier.verify(candidate.tokens["access_token"])
+
+    assert principal.account_id == candidate.account_id
+    assert principal.role is Role.CANDIDAT
+    claims = jwt.decode(candidate.tokens["access_token"], options={"verify_signature": False})
+    assert {"sub", "role", "academies", "aud", "iss", "exp", "iat", "jti"} <= claims.keys()
+    assert jwt.get_unverified_header(candidate.tokens["access_token"])["alg"] == "EdDSA"
+
+
+async def test_a_wrong_password_and_an_unknown_email_get_the_same_answer_and_work(
+    service: Service,
+) -> None:
+    candidate = await active_candidate(service)
+    pending = await register(service)
+    hasher = service.deps.hasher
+    answers = []
+    for email in (candidate.email, random_email(), pending):
+        before = hasher.work_done
+        response = await post_login(service, email, "Wrong#Pass1")
+        body = await response.json()
+        body.pop("correlation_id")
+        answers.append((response.status, body, hasher.work_done - before))
+
+    assert answers[0] == answers[1] == answers[2]
+    assert answers[0][0] == 401
+    assert answers[0][2] == 1  # one Argon2 verification, even for the unknown email
+
+
+async def test_the_me_endpoint_needs_a_valid_token(service: Service) -> None:
+    candidate = await active_candidate(service)
+    response = await service.client.get("/api/v1/me", headers=candidate.headers)
+    assert (await response.json())["email"] == candidate.email
+    await problem(await service.client.get("/api/v1/me"), 401)
+    forged = {"Authorization": "Bearer " + candidate.tokens["access_token"][:-4] + "AAAA"}
+    await problem(await service.client.get("/api/v1/me", headers=forged), 401)
+
+
+async def test_refresh_rotates_the_refresh_token(service: Service) -> None:
+    candidate = await active_candidate(service)
+    old = candidate.tokens["refresh_token"]
+    response = await service.client.post("/api/v1/auth/refresh", json={"refresh_token": old})
+    rotated = await response.json()
+
+    assert response.status == 200
+    assert rotated["refresh_token"] != old
+    assert rotated["access_token"] != candidate.tokens["access_token"]
+    headers = {"Authorization": f"Bearer {rotated['access_token']}"}
+    assert (await service.client.get("/api/v1/me", headers=headers)).status == 200
+
+
+async def test_a_reused_refresh_token_revokes_its_session(service: Service) -> None:
+    candidate = await active_candidate(service)
+    old = candidate.tokens["refresh_token"]
+    rotated = await (
+        await service.client.post("/api/v1/auth/refresh", json={"refresh_token": old})
+    ).json()
+
+    reuse = await service.client.post("/api/v1/auth/refresh", json={"refresh_token": old})
+    await problem(reuse, 401, "invalid-refresh-token")
+    after = await service.client.post(
+        "/api/v1/auth/refresh", json={"refresh_token": rotated["refresh_token"]}
+    )
+    await problem(after, 401, "invalid-refresh-token")
+
+
+async def test_logout_revokes_the_session(service: Service) -> None:
+    candidate = await active_candidate(service)
+    token = {"refresh_token": candidate.tokens["refresh_token"]}
+    assert (await service.client.post("/api/v1/auth/logout", json=token)).status == 204
+    await problem(await service.client.post("/api/v1/auth/refresh", json=token), 401)
+
+
+async def test_a_session_ends_after_its_lifetime(service: Service) -> None:
+    candidate = await active_candidate(service)
+    service.clock.advance(service.deps.lifetimes.session + timedelta(seconds=1))
+    token = {"refresh_token": candidate.tokens["refresh_token"]}
+    await problem(await service.client.post("/api/v1/auth/refresh", json=token), 401)
+
+
+async def test_repeated_failures_are_throttled_for_known_and_unknown_emails_alike(
+    service: Service,
+) -> None:
+    candidate = await active_candidate(service)
+    answers = []
+    for email in (candidate.email, random_email()):
+        for _ in range(5):
+            await post_login(service, email, "Wrong#Pass1")
+        response = await post_login(service, email, "Wrong#Pass1")
+        body = await problem(response, 429, "too-many-attempts")
+        answers.append((response.headers["Retry-After"], body["detail"]))
+    assert answers[0] == answers[1]
+
+
+async def test_the_owner_is_never_locked_out_for_good(service: Service) -> None:
+    candidate = await active_candidate(service)
+    for _ in range(12):
+        service.clock.advance(timedelta(seconds=1))
+        await post_login(service, candidate.email, "Wrong#Pass1")
+    await problem(await post_login(service, candidate.email, PASSWORD), 429)
+
+    service.clock.advance(timedelta(minutes=16))
+    assert (await post_login(service, candidate.email, PASSWORD)).status == 200
+
+
+async def test_a_client_failing_on_many_emails_is_throttled(service: Service) -> None:
+    for _ in range(20):
+        await post_login(service, random_email(), "Wrong#Pass1")
+    response = await post_login(service, random_email(), "Wrong#Pass1")
+    await problem(response, 429, "too-many-attempts")
+
+
+async def test_a_success_forgets_the_failures_of_the_email(service: Service) -> None:
+    candidate = await active_candidate(service)
+    for _ in range(4):
+        await post_login(service, candidate.email, "Wrong#Pass1")
+    await login(service, candidate.email)
+    for _ in range(4):
+        await post_login(service, candidate.email, "Wrong#Pass1")
+    assert (await post_login(service, candidate.email, PASSWORD)).status == 200
+
+
+async def test_an_unknown_refresh_token_is_refused(service: Service) -> None:
+    token = {"refresh_token": uuid.uuid4().hex + uuid.uuid4().hex}
+    await problem(await service.client.post("/api/v1/auth/refresh", json=token), 401)
+
+
+async def test_a_hash_with_older_parameters_is_upgraded_at_login(service: Service) -> None:
+    candidate = await active_candidate(service)
+    weak = argon2.PasswordHasher(time_cost=1, memory_cost=256, parallelism=1).hash(PASSWORD)
+    await service.pool.execute(
+        "UPDATE accounts SET password_hash = $2 WHERE id = $1", candidate.account_id, weak
+    )
+    await login(service, candidate.email)
+    stored = await service.pool.fetchval(
+        "SELECT password_hash FROM accounts WHERE id = $1", candidate.account_id
+    )
+    assert stored != weak
+    assert not service.deps.hasher.needs_rehash(stored)
+    await login(service, candidate.email)
+
+
+async def test_two_refreshes_racing_with_one_token_cannot_both_win(service: Service) -> None:
+    candidate = await active_candidate(service)
+    token = {"refresh_token": candidate.tokens["refresh_token"]}
+    responses = await asyncio.gather(
+        *(service.client.post("/api/v1/auth/refresh", json=token) for _ in range(2))
+    )
+    assert sorted(response.status for response in responses) == [200, 401]
