@@ -1,0 +1,26 @@
+"""What an administrateur does with the outgoing messages."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from notifications.adapters import sql
+from notifications.domain.mail import new_message_id
+from shared.auth import Principal
+from shared.http.problems import conflict, not_found
+
+
+async def resend(
+    conn: asyncpg.Connection, message: int, principal: Principal, sender_address: str
+) -> sql.MessageSummary:
+    """Queue a failed (or already sent) message again; its attempts stay in the log."""
+    found = await sql.find_message(conn, message)
+    if found is None:
+        raise not_found(f"Message {message}")
+    requested_by = f"administrateur {principal.account_id}"
+    if not await sql.make_due_again(conn, message, new_message_id(sender_address), requested_by):
+        raise conflict("message-pending", f"Message {message} is already waiting to be sent")
+    await sql.wake_senders(conn)
+    resent = await sql.find_message(conn, message)
+    assert resent is not None
+    return resent

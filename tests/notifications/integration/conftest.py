@@ -1,0 +1,137 @@
+"""The service started against the test servers, and helpers to publish and read back."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+from collections.abc import Awaitable, Callable
+from email.message import EmailMessage
+from typing import Any
+
+import aio_pika
+import asyncpg
+import pytest
+import pytest_asyncio
+from aiohttp import web
+from aiohttp.test_utils import TestClient
+
+from notifications.app import build_app
+from notifications.settings import Settings
+from shared.auth import Role
+from shared.bus.broker import Broker
+from shared.events import Envelope, EventPayload
+from shared.http.keys import POOL
+from shared.testing.plugin import BusNames
+from shared.testing.smtp import SmtpSink
+from shared.testing.tokens import TestKeys
+
+PORTAL = "https://portail.example.test"
+Client = TestClient[web.Request, web.Application]
+
+
+@pytest.fixture
+def settings(service_settings: dict[str, Any], smtp: SmtpSink) -> Settings:
+    return Settings(
+        **service_settings,
+        smtp_host=smtp.host,
+        smtp_port=smtp.port,
+        smtp_security="none",
+        smtp_max_messages_per_second=0,
+        portal_base_url=PORTAL,
+        sender_poll_interval_s=0.2,
+        retry_initial_delay_s=0.05,
+        retry_max_delay_s=0.4,
+    )
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def client(
+    settings: Settings, serve: Callable[[web.Application], Awaitable[Client]]
+) -> Client:
+    # `settings` first: its database is then dropped only after the app has stopped.
+    return await serve(build_app(settings))
+
+
+def pool_of(client: Client) -> asyncpg.Pool:
+    return client.app[POOL]
+
+
+async def publish(
+    broker: Broker, names: BusNames, payload: EventPayload, producer: str = "tests"
+) -> Envelope:
+    envelope = Envelope.wrap(payload, producer=producer)
+    await publish_envelope(broker, names, envelope)
+    return envelope
+
+
+async def publish_envelope(broker: Broker, names: BusNames, envelope: Envelope) -> None:
+    exchange = await broker.exchange(names.exchange)
+    message = aio_pika.Message(
+        envelope.model_dump_json().encode(),
+        content_type="application/json",
+        message_id=str(envelope.event_id),
+        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+    )
+    await exchange.publish(message, envelope.routing_key)
+
+
+async def wait_until(
+    condition: Callable[[], Awaitable[bool]], timeout: float = 20.0, interval: float = 0.05
+) -> bool:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        if await condition():
+            return True
+        await asyncio.sleep(interval)
+    return await condition()
+
+
+async def mail_to(smtp: SmtpSink, address: str, count: int = 1) -> list[EmailMessage]:
+    async def arrived() -> bool:
+        return len(smtp.to(address)) >= count
+
+    await wait_until(arrived)
+    return smtp.to(address)
+
+
+def text_part(message: EmailMessage) -> str:
+    part = message.get_body(("plain",))
+    assert isinstance(part, EmailMessage)
+    content: str = part.get_content()
+    return content
+
+
+def html_part(message: EmailMessage) -> str:
+    """The HTML part with its entities decoded, as a mail client shows it."""
+    part = message.get_body(("html",))
+    assert isinstance(part, EmailMessage)
+    return html.unescape(part.get_content())
+
+
+def in_both_parts(message: EmailMessage, *needles: str) -> None:
+    text, page = text_part(message), html_part(message)
+    for needle in needles:
+        assert needle in text, f"{needle!r} not in the text part"
+        assert needle in page, f"{needle!r} not in the HTML part"
+
+
+async def statuses(pool: asyncpg.Pool) -> dict[str, str]:
+    rows = await pool.fetch("SELECT recipient, status FROM outgoing_messages")
+    return {row["recipient"]: row["status"] for row in rows}
+
+
+def admin_headers(test_keys: TestKeys, role: Role = Role.ADMINISTRATEUR) -> dict[str, str]:
+    return {"Authorization": f"Bearer {test_keys.token(role)}"}
+
+
+async def recorded_as_sent(client: Client, address: str) -> bool:
+    """The SMTP server has a message before its sender records it: wait for the record."""
+
+    async def sent() -> bool:
+        status = await pool_of(client).fetchval(
+            "SELECT status FROM outgoing_messages WHERE recipient = $1", address
+        )
+        return bool(status == "sent")
+
+    return await wait_until(sent)

@@ -1,0 +1,230 @@
+"""One email per cause, permanent refusals kept for an administrateur, and what they see."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from notifications.app import build_app
+from notifications.settings import Settings
+from shared.auth import Role
+from shared.bus.broker import Broker
+from shared.events import Envelope
+from shared.events.catalogue import AccountErased, AccountRegistered, AccountRegistrationRepeated
+from shared.metrics import EVENTS_HANDLED
+from shared.testing.plugin import BusNames
+from shared.testing.smtp import SmtpSink
+from shared.testing.tokens import TestKeys
+from tests.notifications.factories import identite, later, random_email
+from tests.notifications.integration.conftest import (
+    Client,
+    admin_headers,
+    mail_to,
+    pool_of,
+    publish,
+    publish_envelope,
+    recorded_as_sent,
+    wait_until,
+)
+
+
+def duplicates_seen(settings: Settings) -> float:
+    value: float = EVENTS_HANDLED.labels(settings.queue("emails"), "duplicate")._value.get()
+    return value
+
+
+async def nothing_pending(client: Client) -> bool:
+    return not await pool_of(client).fetchval(
+        "SELECT count(*) FROM outgoing_messages WHERE status = 'pending'"
+    )
+
+
+async def test_an_event_delivered_twice_sends_one_email(
+    client: Client, broker: Broker, bus_names: BusNames, smtp: SmtpSink, settings: Settings
+) -> None:
+    email = random_email()
+    envelope = Envelope.wrap(
+        AccountRegistrationRepeated(account_id=uuid.uuid4(), email=email), producer="accounts"
+    )
+    before = duplicates_seen(settings)
+
+    await publish_envelope(broker, bus_names, envelope)
+    await publish_envelope(broker, bus_names, envelope)
+
+    async def duplicate_absorbed() -> bool:
+        return duplicates_seen(settings) > before
+
+    assert await wait_until(duplicate_absorbed)
+    await mail_to(smtp, email)
+    assert await wait_until(lambda: nothing_pending(client))
+    assert len(smtp.to(email)) == 1
+    assert await pool_of(client).fetchval("SELECT count(*) FROM outgoing_messages") == 1
+
+
+async def _failed(client: Client, email: str) -> bool:
+    status = await pool_of(client).fetchval(
+        "SELECT status FROM outgoing_messages WHERE recipient = $1", email
+    )
+    return bool(status == "failed")
+
+
+async def test_a_permanent_refusal_fails_the_message_and_an_administrateur_resends_it(
+    client: Client, broker: Broker, bus_names: BusNames, smtp: SmtpSink, test_keys: TestKeys
+) -> None:
+    email = random_email()
+    smtp.refused.add(email)
+    envelope = await publish(
+        broker, bus_names, AccountRegistrationRepeated(account_id=uuid.uuid4(), email=email)
+    )
+    assert await wait_until(lambda: _failed(client, email))
+    headers = admin_headers(test_keys)
+
+    found = await client.get("/api/v1/admin/messages", params={"recipient": email.upper()})
+    assert found.status == 401
+    found = await client.get(
+        "/api/v1/admin/messages", params={"recipient": email.upper()}, headers=headers
+    )
+    [message] = await found.json()
+    assert (message["status"], message["attempts"]) == ("failed", 1)
+    assert message["last_error"].startswith("550")
+    assert message["event_id"] == str(envelope.event_id)
+
+    smtp.refused.clear()
+    resent = await client.post(f"/api/v1/admin/messages/{message['id']}/resend", headers=headers)
+    assert resent.status == 202
+    assert (await resent.json())["status"] == "pending"
+    [delivered] = await mail_to(smtp, email)
+    assert await recorded_as_sent(client, email)
+
+    detail = await client.get(f"/api/v1/admin/messages/{message['id']}", headers=headers)
+    body = await detail.json()
+    assert body["message"]["status"] == "sent"
+    assert body["message"]["attempts"] == 2
+    assert [entry["outcome"] for entry in body["log"]] == ["refused", "resend", "delivered"]
+    assert body["log"][0]["smtp_code"] == 550
+    assert delivered["Subject"] == "[CYCLADES] Un compte existe déjà pour cette adresse"
+
+
+async def test_the_delivery_log_is_searched_by_event(
+    client: Client, broker: Broker, bus_names: BusNames, smtp: SmtpSink, test_keys: TestKeys
+) -> None:
+    email = random_email()
+    envelope = await publish(
+        broker, bus_names, AccountRegistrationRepeated(account_id=uuid.uuid4(), email=email)
+    )
+    query = {"event_id": str(envelope.event_id), "status": "sent"}
+
+    async def found_sent() -> bool:
+        found = await client.get(
+            "/api/v1/admin/messages", params=query, headers=admin_headers(test_keys)
+        )
+        return [message["recipient"] for message in await found.json()] == [email]
+
+    assert await wait_until(found_sent)
+
+
+async def test_admin_endpoints_are_for_administrateurs_only(
+    client: Client, test_keys: TestKeys
+) -> None:
+    for role in (Role.CANDIDAT, Role.GESTIONNAIRE):
+        headers = admin_headers(test_keys, role)
+        listing = await client.get("/api/v1/admin/messages", headers=headers)
+        resend = await client.post("/api/v1/admin/messages/1/resend", headers=headers)
+        assert (listing.status, resend.status) == (403, 403)
+
+
+async def test_resending_a_message_that_waits_is_a_conflict_and_an_unknown_one_not_found(
+    client: Client, broker: Broker, bus_names: BusNames, smtp: SmtpSink, test_keys: TestKeys
+) -> None:
+    smtp.stop()
+    email = random_email()
+    await publish(
+        broker, bus_names, AccountRegistrationRepeated(account_id=uuid.uuid4(), email=email)
+    )
+
+    async def recorded() -> bool:
+        return bool(await pool_of(client).fetchval("SELECT count(*) FROM outgoing_messages"))
+
+    assert await wait_until(recorded)
+    message = await pool_of(client).fetchval("SELECT id FROM outgoing_messages")
+    headers = admin_headers(test_keys)
+
+    waiting = await client.post(f"/api/v1/admin/messages/{message}/resend", headers=headers)
+    unknown = await client.post("/api/v1/admin/messages/999999/resend", headers=headers)
+
+    assert waiting.status == 409
+    assert unknown.status == 404
+
+
+async def test_a_name_with_a_line_break_never_reaches_a_header(
+    client: Client, broker: Broker, bus_names: BusNames, smtp: SmtpSink
+) -> None:
+    email = random_email()
+    await publish(
+        broker,
+        bus_names,
+        AccountRegistered(
+            account_id=uuid.uuid4(),
+            email=email,
+            identite=identite(nom="Martin\r\nBcc: victim@example.org"),
+            activation_token="t",
+            activation_expires_at=later(48),
+        ),
+    )
+
+    [message] = await mail_to(smtp, email)
+
+    assert str(message["To"]) == email
+    assert message["Bcc"] is None
+    assert [rcpts for rcpts, _ in smtp.received] == [[email]]
+
+
+async def test_two_replicas_share_the_work_and_send_each_email_once(
+    settings: Settings,
+    serve: Callable[[web.Application], Awaitable[Client]],
+    broker: Broker,
+    bus_names: BusNames,
+    smtp: SmtpSink,
+) -> None:
+    replicas = [await serve(build_app(settings)) for _ in range(2)]
+    addresses = [random_email() for _ in range(60)]
+
+    for address in addresses:
+        await publish(
+            broker, bus_names, AccountRegistrationRepeated(account_id=uuid.uuid4(), email=address)
+        )
+
+    await smtp.wait_for(len(addresses), timeout=30)
+    assert await wait_until(lambda: nothing_pending(replicas[0]))
+    assert sorted(r for rcpts, _ in smtp.received for r in rcpts) == sorted(addresses)
+
+
+async def test_an_erased_account_leaves_no_email_behind(
+    client: Client, broker: Broker, bus_names: BusNames, smtp: SmtpSink
+) -> None:
+    account_id, other = uuid.uuid4(), random_email()
+    for email, account in [(random_email(), account_id), (other, uuid.uuid4())]:
+        await publish(
+            broker, bus_names, AccountRegistrationRepeated(account_id=account, email=email)
+        )
+    await smtp.wait_for(2)
+
+    await publish(broker, bus_names, AccountErased(account_id=account_id, reason="non activé"))
+
+    async def only_the_other_left() -> bool:
+        rows = await pool_of(client).fetch("SELECT recipient FROM outgoing_messages")
+        return [row["recipient"] for row in rows] == [other]
+
+    assert await wait_until(only_the_other_left)
+
+
+async def test_readiness_covers_the_sender_and_the_api_is_documented(client: Client) -> None:
+    ready = await client.get("/health/ready")
+    document = await client.get("/openapi.json")
+
+    assert ready.status == 200
+    assert (await ready.json())["checks"]["email_sender"] is True
+    paths = (await document.json())["paths"]
+    assert {"/api/v1/admin/messages", "/api/v1/admin/messages/{id}/resend"} <= set(paths)

@@ -1,0 +1,282 @@
+"""Each email from its event, read back from the SMTP server."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from notifications.settings import Settings
+from shared.bus.broker import Broker
+from shared.events.catalogue import (
+    AccountEmailChanged,
+    AccountEmailChangeRequested,
+    AccountRegistered,
+    AccountRegistrationRepeated,
+    CandidatureCreated,
+    CandidatureModified,
+    CandidatureWithdrawn,
+    DocumentKind,
+    DocumentPublished,
+    PasswordResetRequested,
+    WithdrawnBy,
+)
+from shared.testing.plugin import BusNames
+from shared.testing.smtp import SmtpSink
+from tests.notifications.factories import (
+    NOM,
+    PRENOMS,
+    candidature_ref,
+    identite,
+    later,
+    random_email,
+    recapitulatif,
+)
+from tests.notifications.integration.conftest import (
+    PORTAL,
+    Client,
+    in_both_parts,
+    mail_to,
+    pool_of,
+    publish,
+    recorded_as_sent,
+    text_part,
+    wait_until,
+)
+
+FULL_NAME = f"{PRENOMS} {NOM}"
+
+
+async def test_account_registered_sends_the_activation_link_valid_48_hours(
+    client: Client, broker: Broker, bus_names: BusNames, smtp: SmtpSink, settings: Settings
+) -> None:
+    email = random_email()
+    await publish(
+        broker,
+        bus_names,
+        AccountRegistered(
+            account_id=uuid.uuid4(),
+            email=email,
+            identite=identite(),
+            activation_token="tok+en/=1",
+            activation_expires_at=later(48),
+        ),
+        producer="accounts",
+    )
+
+    [message] = await mail_to(smtp, email)
+
+    assert message["Subject"] == "[CYCLADES] Activer mon compte"
+    assert message["To"].addresses[0].display_name == FULL_NAME
+    assert message["To"].addresses[0].addr_spec == email
+    assert message["From"].addresses[0].addr_spec == settings.mail_from_address
+    in_both_parts(
+        message,
+        f"{PORTAL}/compte/activation?token=tok%2Ben%2F%3D1",
+        f"Bonjour Madame {FULL_NAME},",
+        "Vous venez de créer un compte sur Cyclades.",
+        "Ce lien n'est valable que pour une durée de 48h",
+        "Passé ce délai, vos informations seront effacées.",
+        "Le Service Gestionnaire",
+    )
+    assert "Activer mon compte" in message.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    assert await recorded_as_sent(client, email)
+
+
+async def test_a_repeated_registration_tells_the_owner_with_login_and_reset_links(
+    client: Client, broker: Broker, bus_names: BusNames, smtp: SmtpSink
+) -> None:
+    email = random_email()
+    await publish(
+        broker, bus_names, AccountRegistrationRepeated(account_id=uuid.uuid4(), email=email)
+    )
+
+    [message] = await mail_to(smtp, email)
+
+    assert message["Subject"] == "[CYCLADES] Un compte existe déjà pour cette adresse"
+    in_both_parts(
+        message, "Un compte existe déjà", f"{PORTAL}/connexion", f"{PORTAL}/mot-de-passe/oubli"
+    )
+
+
+async def test_password_reset_sends_the_reset_link(
+    client: Client, broker: Broker, bus_names: BusNames, smtp: SmtpSink
+) -> None:
+    email = random_email()
+    expires = datetime(2026, 12, 1, 13, 45, tzinfo=UTC)
+    await publish(
+        broker,
+        bus_names,
+        PasswordResetRequested(
+            account_id=uuid.uuid4(), email=email, reset_token="r3set", reset_expires_at=expires
+        ),
+    )
+
+    [message] = await mail_to(smtp, email)
+
+    assert message["Subject"] == "[CYCLADES] Réinitialiser mon mot de passe"
+    in_both_parts(
+        message,
+        f"{PORTAL}/mot-de-passe/reinitialisation?token=r3set",
+        "01/12/2026 à 14h45 (heure de Paris)",
+    )
+
+
+async def test_an_email_change_confirms_to_the_new_address_and_warns_the_old_one(
+    client: Client, broker: Broker, bus_names: BusNames, smtp: SmtpSink
+) -> None:
+    old, new = random_email("old"), random_email("new")
+    await publish(
+        broker,
+        bus_names,
+        AccountEmailChangeRequested(
+            account_id=uuid.uuid4(),
+            current_email=old,
+            new_email=new,
+            confirmation_token="c0nfirm",
+            confirmation_expires_at=later(24),
+        ),
+    )
+
+    [confirmation] = await mail_to(smtp, new)
+    [notice] = await mail_to(smtp, old)
+
+    assert confirmation["Subject"] == "[CYCLADES] Confirmer ma nouvelle adresse email"
+    in_both_parts(confirmation, f"{PORTAL}/compte/email/confirmation?token=c0nfirm")
+    assert notice["Subject"] == "[CYCLADES] Demande de changement de votre adresse email"
+    in_both_parts(notice, "n***@example.org", f"{PORTAL}/mot-de-passe/oubli")
+    assert "c0nfirm" not in text_part(notice)
+
+
+async def test_a_changed_email_is_announced_to_the_old_address(
+    client: Client, broker: Broker, bus_names: BusNames, smtp: SmtpSink
+) -> None:
+    old, new = random_email("old"), random_email("new")
+    await publish(
+        broker,
+        bus_names,
+        AccountEmailChanged(account_id=uuid.uuid4(), old_email=old, new_email=new),
+    )
+
+    [notice] = await mail_to(smtp, old)
+
+    assert notice["Subject"] == "[CYCLADES] L'adresse email de votre compte a été modifiée"
+    in_both_parts(notice, "n***@example.org")
+    assert smtp.to(new) == []
+
+
+async def test_a_created_candidature_gives_its_numbers_and_closing_date(
+    client: Client, broker: Broker, bus_names: BusNames, smtp: SmtpSink
+) -> None:
+    ref = candidature_ref(fuseau="America/Martinique")
+    await publish(
+        broker,
+        bus_names,
+        CandidatureCreated(
+            candidature=ref,
+            version=1,
+            saved_at=datetime(2026, 11, 28, 10, 0, tzinfo=UTC),
+            closes_at=datetime(2026, 12, 15, 3, 59, tzinfo=UTC),
+            recapitulatif=recapitulatif(),
+        ),
+        producer="registration",
+    )
+
+    [message] = await mail_to(smtp, ref.email)
+
+    assert message["Subject"] == "[CYCLADES] Inscription enregistrée : " + ref.examen.libelle
+    assert message["To"].addresses[0].display_name == FULL_NAME
+    in_both_parts(
+        message,
+        f"Bonjour Madame {FULL_NAME},",
+        "02712345678",
+        "BES-2027-000042",
+        "14/12/2026 à 23h59 (heure locale)",
+        "E1 - Culture générale et expression",
+        "La validation en ligne vaut signature.",
+        f"{PORTAL}/documents/{ref.candidature_id}",
+    )
+    assert "Version : 01" in text_part(message)
+
+
+async def test_a_modified_candidature_is_titled_with_the_exam_and_gives_the_new_version(
+    client: Client, broker: Broker, bus_names: BusNames, smtp: SmtpSink
+) -> None:
+    ref = candidature_ref()
+    await publish(
+        broker,
+        bus_names,
+        CandidatureModified(
+            candidature=ref,
+            version=2,
+            saved_at=later(0),
+            closes_at=later(24 * 20),
+            recapitulatif=recapitulatif(),
+        ),
+    )
+
+    [message] = await mail_to(smtp, ref.email)
+
+    assert message["Subject"] == "Modification d'inscription : BTS Banque – conseiller de clientèle"
+    in_both_parts(message, "version 02", "BES-2027-000042", "02712345678", NOM)
+
+
+async def test_a_withdrawal_is_confirmed_with_the_reason_when_a_gestionnaire_did_it(
+    client: Client, broker: Broker, bus_names: BusNames, smtp: SmtpSink
+) -> None:
+    ref = candidature_ref()
+    await publish(
+        broker,
+        bus_names,
+        CandidatureWithdrawn(
+            candidature=ref,
+            withdrawn_at=later(0),
+            withdrawn_by=WithdrawnBy.GESTIONNAIRE,
+            reason="Condition de formation non remplie <b>",
+        ),
+    )
+
+    [message] = await mail_to(smtp, ref.email)
+
+    assert message["Subject"] == "[CYCLADES] Désinscription : " + ref.examen.libelle
+    in_both_parts(
+        message,
+        "a procédé le",
+        "Motif : Condition de formation non remplie <b>",
+        "BES-2027-000042",
+        f"{PORTAL}/inscriptions",
+    )
+    raw_html = message.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    assert "<b>" not in raw_html  # escaped, not markup
+
+
+async def test_a_published_convocation_is_announced_but_not_a_demande_de_pieces(
+    client: Client, broker: Broker, bus_names: BusNames, smtp: SmtpSink
+) -> None:
+    ref = candidature_ref()
+    for kind, title in [
+        (DocumentKind.DEMANDE_PIECES, "Pièces à fournir"),
+        (DocumentKind.CONVOCATION, "Convocation aux épreuves écrites"),
+    ]:
+        await publish(
+            broker,
+            bus_names,
+            DocumentPublished(
+                document_id=uuid.uuid4(),
+                candidature=ref,
+                kind=kind,
+                title=title,
+                published_at=later(0),
+            ),
+            producer="documents",
+        )
+
+    [message] = await mail_to(smtp, ref.email)
+
+    assert message["Subject"] == "[CYCLADES] Nouveau document disponible : Convocation"
+    in_both_parts(message, "Convocation aux épreuves écrites", f"{PORTAL}/documents/")
+    assert await wait_until(lambda: _inbox_count(client, 2))
+    assert len(smtp.to(ref.email)) == 1
+
+
+async def _inbox_count(client: Client, count: int) -> bool:
+    return bool(await pool_of(client).fetchval("SELECT count(*) >= $1 FROM inbox", count))

@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+import html
+import uuid
+from datetime import UTC, datetime
+
+from notifications.domain.emails import Mailbook
+from notifications.domain.portal import Portal, local_datetime, masked_address
+from notifications.domain.rendering import Renderer
+from shared.events.catalogue import (
+    AccountEmailChangeRequested,
+    AccountRegistered,
+    CandidatureCreated,
+    DocumentKind,
+    DocumentPublished,
+)
+from tests.notifications.factories import (
+    NOM,
+    NOW,
+    candidature_ref,
+    identite,
+    recapitulatif,
+)
+
+PORTAL = Portal("https://portail.example.test/")
+MAILBOOK = Mailbook(PORTAL, frozenset({DocumentKind.CONVOCATION}))
+
+
+def document(kind: DocumentKind) -> DocumentPublished:
+    return DocumentPublished(
+        document_id=uuid.uuid4(),
+        candidature=candidature_ref(),
+        kind=kind,
+        title="Convocation",
+        published_at=NOW,
+    )
+
+
+def test_links_join_the_base_url_and_encode_tokens() -> None:
+    assert PORTAL.activation("a+b/c=") == (
+        "https://portail.example.test/compte/activation?token=a%2Bb%2Fc%3D"
+    )
+
+
+def test_instants_read_in_the_academie_time_zone() -> None:
+    instant = datetime(2026, 12, 15, 3, 59, tzinfo=UTC)
+    assert local_datetime(instant) == "15/12/2026 à 04h59 (heure de Paris)"
+    assert local_datetime(instant, "America/Martinique") == "14/12/2026 à 23h59 (heure locale)"
+
+
+def test_an_address_is_masked_for_the_old_mailbox() -> None:
+    assert masked_address("nouvelle@example.org") == "n***@example.org"
+
+
+def test_only_the_configured_document_kinds_give_an_email() -> None:
+    assert MAILBOOK.document_published(document(DocumentKind.DEMANDE_PIECES), NOW) == []
+    [email] = MAILBOOK.document_published(document(DocumentKind.CONVOCATION), NOW)
+    assert email.template == "document_disponible"
+
+
+def test_an_email_change_writes_to_both_addresses() -> None:
+    event = AccountEmailChangeRequested(
+        account_id=uuid.uuid4(),
+        current_email="old@example.org",
+        new_email="new@example.org",
+        confirmation_token="t",
+        confirmation_expires_at=NOW,
+    )
+    emails = MAILBOOK.email_change_requested(event, NOW)
+    assert [(e.template, e.recipient.address) for e in emails] == [
+        ("confirmation_nouvelle_adresse", "new@example.org"),
+        ("changement_adresse_demande", "old@example.org"),
+    ]
+
+
+def test_the_activation_validity_follows_the_event() -> None:
+    event = AccountRegistered(
+        account_id=uuid.uuid4(),
+        email="a@example.org",
+        identite=identite(),
+        activation_token="t",
+        activation_expires_at=datetime(2026, 11, 30, 9, 30, tzinfo=UTC),
+    )
+    [email] = MAILBOOK.account_registered(event, NOW)
+    assert email.context["validite_heures"] == 48
+
+
+def test_every_template_renders_names_escaped_in_html_and_plain_in_text() -> None:
+    renderer = Renderer()
+    ref = candidature_ref().model_copy(update={"nom": f"{NOM} <i>"})
+    event = CandidatureCreated(
+        candidature=ref, version=1, saved_at=NOW, closes_at=NOW, recapitulatif=recapitulatif()
+    )
+    [email] = MAILBOOK.candidature_created(event, NOW)
+
+    composed = renderer.render(email)
+
+    assert f"{NOM} <i>" in composed.text
+    assert f"{NOM} &lt;i&gt;" in composed.html.replace("&#39;", "'")
+    assert f"{NOM} <i>" in html.unescape(composed.html)
+    assert composed.subject == "[CYCLADES] Inscription enregistrée : " + ref.examen.libelle
+
+
+def test_all_templates_have_their_three_files() -> None:
+    renderer = Renderer()
+    templates = {
+        "activation",
+        "compte_existant",
+        "reinitialisation_mot_de_passe",
+        "confirmation_nouvelle_adresse",
+        "changement_adresse_demande",
+        "changement_adresse_effectue",
+        "inscription_enregistree",
+        "modification_inscription",
+        "desinscription",
+        "document_disponible",
+    }
+    for name in templates:
+        for suffix in ("subject.txt", "txt", "html"):
+            assert renderer._text.loader is not None
+            renderer._text.loader.get_source(renderer._text, f"{name}.{suffix}")
