@@ -56,6 +56,8 @@ SERVICES = [
     Service("notifications", 8085),
 ]
 JWKS_PATH = "/api/v1/.well-known/jwks.json"
+# Run once before a service starts (idempotent): the seed référentiel.
+SEEDS = {"registration": "registration.seed"}
 
 
 def database_url(server: str, name: str) -> str:
@@ -89,6 +91,7 @@ def environment(service: Service, args: argparse.Namespace) -> dict[str, str]:
         "S3_SECURE": "false",
         "SMTP_HOST": smtp_host,
         "SMTP_PORT": smtp_port,
+        "SMTP_SECURITY": "none",
         "PORTAL_BASE_URL": "http://127.0.0.1:8080",
     }
     return {**os.environ, **{service.prefix + key: value for key, value in values.items()}}
@@ -97,8 +100,15 @@ def environment(service: Service, args: argparse.Namespace) -> dict[str, str]:
 async def start(service: Service, args: argparse.Namespace) -> asyncio.subprocess.Process:
     LOCAL.mkdir(exist_ok=True)
     log = (LOCAL / f"{service.name}.log").open("ab")
+    env = environment(service, args)
+    if seed := SEEDS.get(service.name):
+        seeding = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", seed, env=env, stdout=log, stderr=log
+        )
+        if await seeding.wait() != 0:
+            raise RuntimeError(f"{seed} failed; see .local/{service.name}.log")
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", service.name, env=environment(service, args), stdout=log, stderr=log
+        sys.executable, "-m", service.name, env=env, stdout=log, stderr=log
     )
 
 
