@@ -28,8 +28,6 @@ ROOT = Path(__file__).resolve().parents[2]
 RABBITMQCTL = os.environ.get("TEST_RABBITMQCTL")
 PORT_OFFSET = 1000
 
-pytestmark = pytest.mark.skipif(not RABBITMQCTL, reason="TEST_RABBITMQCTL is not set")
-
 
 @dataclass(frozen=True)
 class Platform:
@@ -83,6 +81,8 @@ def existing_services() -> tuple[str, ...]:
 async def platform(
     postgres_server_dsn: str, amqp_server_url: str, e2e_smtp: SmtpSink
 ) -> AsyncIterator[Platform]:
+    if not RABBITMQCTL:
+        pytest.skip("TEST_RABBITMQCTL is not set: the platform needs a vhost of its own")
     tag = uuid.uuid4().hex[:8]
     vhost = f"e2e-{tag}"
     services = existing_services()
