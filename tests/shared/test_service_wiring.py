@@ -21,8 +21,9 @@ from shared.http.app import create_app
 from shared.http.keys import POOL, SETTINGS
 from shared.service import broker, consumers, database, outbox_relay, token_verifier
 from shared.settings import ServiceSettings
+from shared.testing.helpers import wait_until
 from shared.testing.tokens import TestKeys
-from tests.shared.bus.conftest import Pinged, wait_until
+from tests.shared.bus.conftest import Pinged
 
 MIGRATIONS = Path(__file__).parent / "toy_migrations"
 

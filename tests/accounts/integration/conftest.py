@@ -3,14 +3,12 @@ moves, and small helpers that build data no other test shares."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import aio_pika
 import asyncpg
 import pytest
 import pytest_asyncio
@@ -33,7 +31,8 @@ from shared.events.catalogue import (
     Identite,
     Recapitulatif,
 )
-from shared.http.keys import BROKER, POOL, SETTINGS
+from shared.http.keys import BROKER, POOL
+from shared.testing.helpers import publish_event, wait_until
 
 Client = TestClient[web.Request, web.Application]
 PASSWORD = "Vx9#kTqe"
@@ -264,25 +263,7 @@ def candidature_created(account_id: uuid.UUID, academie: str = "PARIS") -> Candi
 
 
 async def publish(service: Service, payload: EventPayload, producer: str = "registration") -> None:
-    envelope = Envelope.wrap(payload, producer=producer)
-    exchange = await service.app[BROKER].exchange(service.app[SETTINGS].events_exchange)
-    message = aio_pika.Message(
-        envelope.model_dump_json().encode(), message_id=str(envelope.event_id)
-    )
-    await exchange.publish(message, envelope.routing_key)
-
-
-async def eventually(
-    condition: Callable[[], Awaitable[bool]], timeout: float = 20.0, interval: float = 0.05
-) -> bool:
-    """Poll until `condition` holds or the deadline passes; never a fixed sleep."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while loop.time() < deadline:
-        if await condition():
-            return True
-        await asyncio.sleep(interval)
-    return await condition()
+    await publish_event(service.app[BROKER], payload, producer)
 
 
 async def lock(service: Service, candidate: Candidate, academie: str = "PARIS") -> None:
@@ -293,4 +274,4 @@ async def lock(service: Service, candidate: Candidate, academie: str = "PARIS") 
         response = await service.client.get("/api/v1/me", headers=candidate.headers)
         return bool((await response.json())["identity_locked"])
 
-    assert await eventually(locked)
+    assert await wait_until(locked)

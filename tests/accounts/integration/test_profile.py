@@ -12,6 +12,7 @@ from shared.events.catalogue import (
     AccountIdentityChanged,
     PasswordResetRequested,
 )
+from shared.testing.helpers import wait_until
 from tests.accounts.integration.conftest import (
     OTHER_PASSWORD,
     PASSWORD,
@@ -20,7 +21,6 @@ from tests.accounts.integration.conftest import (
     active_candidate,
     candidature_created,
     events,
-    eventually,
     fields,
     identite,
     last_event,
@@ -222,5 +222,5 @@ async def test_a_candidature_of_an_unknown_account_is_consumed_without_harm(
     async def both_handled() -> bool:
         return bool(await service.pool.fetchval("SELECT count(*) FROM inbox") == 2)
 
-    assert await eventually(both_handled)
+    assert await wait_until(both_handled)
     assert await service.pool.fetchval("SELECT count(*) FROM dead_letters") == 0

@@ -12,13 +12,13 @@ from shared.events.catalogue import (
     AccountRegistered,
     AccountRegistrationRepeated,
 )
+from shared.testing.helpers import wait_until
 from tests.accounts.integration.conftest import (
     PASSWORD,
     Service,
     activate,
     activation_token,
     events,
-    eventually,
     fields,
     identite,
     last_event,
@@ -133,7 +133,7 @@ async def test_an_erased_accounts_email_can_be_registered_again(service: Service
     async def erased() -> bool:
         return bool(await events(service.pool, AccountErased))
 
-    assert await eventually(erased)
+    assert await wait_until(erased)
     await register(service, email)
     assert len(await events(service.pool, AccountRegistered)) == 2
     assert await events(service.pool, AccountRegistrationRepeated) == []
@@ -149,7 +149,7 @@ async def test_an_activated_account_is_never_erased(service: Service) -> None:
     async def erased() -> bool:
         return len(await events(service.pool, AccountErased)) == 1
 
-    assert await eventually(erased)
+    assert await wait_until(erased)
     emails = await service.pool.fetch("SELECT email FROM accounts")
     assert [row["email"] for row in emails] == [active]
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import html
 from collections.abc import Awaitable, Callable
 from email.message import EmailMessage
 from typing import Any
 
-import aio_pika
 import asyncpg
 import pytest
 import pytest_asyncio
@@ -18,10 +16,8 @@ from aiohttp.test_utils import TestClient
 from notifications.app import build_app
 from notifications.settings import Settings
 from shared.auth import Role
-from shared.bus.broker import Broker
-from shared.events import Envelope, EventPayload
 from shared.http.keys import POOL
-from shared.testing.plugin import BusNames
+from shared.testing.helpers import wait_until
 from shared.testing.smtp import SmtpSink
 from shared.testing.tokens import TestKeys
 
@@ -54,37 +50,6 @@ async def client(
 
 def pool_of(client: Client) -> asyncpg.Pool:
     return client.app[POOL]
-
-
-async def publish(
-    broker: Broker, names: BusNames, payload: EventPayload, producer: str = "tests"
-) -> Envelope:
-    envelope = Envelope.wrap(payload, producer=producer)
-    await publish_envelope(broker, names, envelope)
-    return envelope
-
-
-async def publish_envelope(broker: Broker, names: BusNames, envelope: Envelope) -> None:
-    exchange = await broker.exchange(names.exchange)
-    message = aio_pika.Message(
-        envelope.model_dump_json().encode(),
-        content_type="application/json",
-        message_id=str(envelope.event_id),
-        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-    )
-    await exchange.publish(message, envelope.routing_key)
-
-
-async def wait_until(
-    condition: Callable[[], Awaitable[bool]], timeout: float = 20.0, interval: float = 0.05
-) -> bool:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while loop.time() < deadline:
-        if await condition():
-            return True
-        await asyncio.sleep(interval)
-    return await condition()
 
 
 async def mail_to(smtp: SmtpSink, address: str, count: int = 1) -> list[EmailMessage]:

@@ -14,6 +14,7 @@ from shared.bus.broker import Broker
 from shared.events import Envelope
 from shared.events.catalogue import AccountErased, AccountRegistered, AccountRegistrationRepeated
 from shared.metrics import EVENTS_HANDLED
+from shared.testing.helpers import publish_envelope, publish_event, wait_until
 from shared.testing.plugin import BusNames
 from shared.testing.smtp import SmtpSink
 from shared.testing.tokens import TestKeys
@@ -23,10 +24,7 @@ from tests.notifications.integration.conftest import (
     admin_headers,
     mail_to,
     pool_of,
-    publish,
-    publish_envelope,
     recorded_as_sent,
-    wait_until,
 )
 
 
@@ -50,8 +48,8 @@ async def test_an_event_delivered_twice_sends_one_email(
     )
     before = duplicates_seen(settings)
 
-    await publish_envelope(broker, bus_names, envelope)
-    await publish_envelope(broker, bus_names, envelope)
+    await publish_envelope(broker, envelope)
+    await publish_envelope(broker, envelope)
 
     async def duplicate_absorbed() -> bool:
         return duplicates_seen(settings) > before
@@ -75,8 +73,8 @@ async def test_a_permanent_refusal_fails_the_message_and_an_administrateur_resen
 ) -> None:
     email = random_email()
     smtp.refused.add(email)
-    envelope = await publish(
-        broker, bus_names, AccountRegistrationRepeated(account_id=uuid.uuid4(), email=email)
+    envelope = await publish_event(
+        broker, AccountRegistrationRepeated(account_id=uuid.uuid4(), email=email)
     )
     assert await wait_until(lambda: _failed(client, email))
     headers = admin_headers(test_keys)
@@ -111,8 +109,8 @@ async def test_the_delivery_log_is_searched_by_event(
     client: Client, broker: Broker, bus_names: BusNames, smtp: SmtpSink, test_keys: TestKeys
 ) -> None:
     email = random_email()
-    envelope = await publish(
-        broker, bus_names, AccountRegistrationRepeated(account_id=uuid.uuid4(), email=email)
+    envelope = await publish_event(
+        broker, AccountRegistrationRepeated(account_id=uuid.uuid4(), email=email)
     )
     query = {"event_id": str(envelope.event_id), "status": "sent"}
 
@@ -140,9 +138,7 @@ async def test_resending_a_message_that_waits_is_a_conflict_and_an_unknown_one_n
 ) -> None:
     smtp.stop()
     email = random_email()
-    await publish(
-        broker, bus_names, AccountRegistrationRepeated(account_id=uuid.uuid4(), email=email)
-    )
+    await publish_event(broker, AccountRegistrationRepeated(account_id=uuid.uuid4(), email=email))
 
     async def recorded() -> bool:
         return bool(await pool_of(client).fetchval("SELECT count(*) FROM outgoing_messages"))
@@ -162,9 +158,8 @@ async def test_a_name_with_a_line_break_never_reaches_a_header(
     client: Client, broker: Broker, bus_names: BusNames, smtp: SmtpSink
 ) -> None:
     email = random_email()
-    await publish(
+    await publish_event(
         broker,
-        bus_names,
         AccountRegistered(
             account_id=uuid.uuid4(),
             email=email,
@@ -192,8 +187,8 @@ async def test_two_replicas_share_the_work_and_send_each_email_once(
     addresses = [random_email() for _ in range(60)]
 
     for address in addresses:
-        await publish(
-            broker, bus_names, AccountRegistrationRepeated(account_id=uuid.uuid4(), email=address)
+        await publish_event(
+            broker, AccountRegistrationRepeated(account_id=uuid.uuid4(), email=address)
         )
 
     await smtp.wait_for(len(addresses), timeout=30)
@@ -206,12 +201,10 @@ async def test_an_erased_account_leaves_no_email_behind(
 ) -> None:
     account_id, other = uuid.uuid4(), random_email()
     for email, account in [(random_email(), account_id), (other, uuid.uuid4())]:
-        await publish(
-            broker, bus_names, AccountRegistrationRepeated(account_id=account, email=email)
-        )
+        await publish_event(broker, AccountRegistrationRepeated(account_id=account, email=email))
     await smtp.wait_for(2)
 
-    await publish(broker, bus_names, AccountErased(account_id=account_id, reason="non activé"))
+    await publish_event(broker, AccountErased(account_id=account_id, reason="non activé"))
 
     async def only_the_other_left() -> bool:
         rows = await pool_of(client).fetch("SELECT recipient FROM outgoing_messages")

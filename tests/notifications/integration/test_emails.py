@@ -20,6 +20,7 @@ from shared.events.catalogue import (
     PasswordResetRequested,
     WithdrawnBy,
 )
+from shared.testing.helpers import publish_event, wait_until
 from shared.testing.plugin import BusNames
 from shared.testing.smtp import SmtpSink
 from tests.notifications.factories import (
@@ -37,10 +38,8 @@ from tests.notifications.integration.conftest import (
     in_both_parts,
     mail_to,
     pool_of,
-    publish,
     recorded_as_sent,
     text_part,
-    wait_until,
 )
 
 FULL_NAME = f"{PRENOMS} {NOM}"
@@ -50,9 +49,8 @@ async def test_account_registered_sends_the_activation_link_valid_48_hours(
     client: Client, broker: Broker, bus_names: BusNames, smtp: SmtpSink, settings: Settings
 ) -> None:
     email = random_email()
-    await publish(
+    await publish_event(
         broker,
-        bus_names,
         AccountRegistered(
             account_id=uuid.uuid4(),
             email=email,
@@ -86,9 +84,7 @@ async def test_a_repeated_registration_tells_the_owner_with_login_and_reset_link
     client: Client, broker: Broker, bus_names: BusNames, smtp: SmtpSink
 ) -> None:
     email = random_email()
-    await publish(
-        broker, bus_names, AccountRegistrationRepeated(account_id=uuid.uuid4(), email=email)
-    )
+    await publish_event(broker, AccountRegistrationRepeated(account_id=uuid.uuid4(), email=email))
 
     [message] = await mail_to(smtp, email)
 
@@ -103,9 +99,8 @@ async def test_password_reset_sends_the_reset_link(
 ) -> None:
     email = random_email()
     expires = datetime(2026, 12, 1, 13, 45, tzinfo=UTC)
-    await publish(
+    await publish_event(
         broker,
-        bus_names,
         PasswordResetRequested(
             account_id=uuid.uuid4(), email=email, reset_token="r3set", reset_expires_at=expires
         ),
@@ -125,9 +120,8 @@ async def test_an_email_change_confirms_to_the_new_address_and_warns_the_old_one
     client: Client, broker: Broker, bus_names: BusNames, smtp: SmtpSink
 ) -> None:
     old, new = random_email("old"), random_email("new")
-    await publish(
+    await publish_event(
         broker,
-        bus_names,
         AccountEmailChangeRequested(
             account_id=uuid.uuid4(),
             current_email=old,
@@ -151,9 +145,8 @@ async def test_a_changed_email_is_announced_to_the_old_address(
     client: Client, broker: Broker, bus_names: BusNames, smtp: SmtpSink
 ) -> None:
     old, new = random_email("old"), random_email("new")
-    await publish(
+    await publish_event(
         broker,
-        bus_names,
         AccountEmailChanged(account_id=uuid.uuid4(), old_email=old, new_email=new),
     )
 
@@ -168,9 +161,8 @@ async def test_a_created_candidature_gives_its_numbers_and_closing_date(
     client: Client, broker: Broker, bus_names: BusNames, smtp: SmtpSink
 ) -> None:
     ref = candidature_ref(fuseau="America/Martinique")
-    await publish(
+    await publish_event(
         broker,
-        bus_names,
         CandidatureCreated(
             candidature=ref,
             version=1,
@@ -202,9 +194,8 @@ async def test_a_modified_candidature_is_titled_with_the_exam_and_gives_the_new_
     client: Client, broker: Broker, bus_names: BusNames, smtp: SmtpSink
 ) -> None:
     ref = candidature_ref()
-    await publish(
+    await publish_event(
         broker,
-        bus_names,
         CandidatureModified(
             candidature=ref,
             version=2,
@@ -224,9 +215,8 @@ async def test_a_withdrawal_is_confirmed_with_the_reason_when_a_gestionnaire_did
     client: Client, broker: Broker, bus_names: BusNames, smtp: SmtpSink
 ) -> None:
     ref = candidature_ref()
-    await publish(
+    await publish_event(
         broker,
-        bus_names,
         CandidatureWithdrawn(
             candidature=ref,
             withdrawn_at=later(0),
@@ -257,9 +247,8 @@ async def test_a_published_convocation_is_announced_but_not_a_demande_de_pieces(
         (DocumentKind.DEMANDE_PIECES, "Pièces à fournir"),
         (DocumentKind.CONVOCATION, "Convocation aux épreuves écrites"),
     ]:
-        await publish(
+        await publish_event(
             broker,
-            bus_names,
             DocumentPublished(
                 document_id=uuid.uuid4(),
                 candidature=ref,

@@ -16,11 +16,12 @@ from notifications.app import build_app
 from notifications.settings import Settings
 from shared.bus.broker import Broker
 from shared.events.catalogue import AccountRegistrationRepeated
+from shared.testing.helpers import publish_event, wait_until
 from shared.testing.infrastructure import free_port
 from shared.testing.plugin import BusNames
 from shared.testing.smtp import SmtpSink
 from tests.notifications.factories import random_email
-from tests.notifications.integration.conftest import Client, pool_of, publish, wait_until
+from tests.notifications.integration.conftest import Client, pool_of
 
 
 class Greylisting:
@@ -67,9 +68,7 @@ async def test_a_temporary_refusal_is_tried_again_with_the_attempts_logged(
     client = await serve(build_app(settings.model_copy(update={"smtp_port": port})))
     email = random_email()
 
-    await publish(
-        broker, bus_names, AccountRegistrationRepeated(account_id=uuid.uuid4(), email=email)
-    )
+    await publish_event(broker, AccountRegistrationRepeated(account_id=uuid.uuid4(), email=email))
 
     async def sent() -> bool:
         status = await pool_of(client).fetchval("SELECT status FROM outgoing_messages")
@@ -96,8 +95,8 @@ async def test_a_service_stopped_mid_batch_leaves_nothing_claimed_and_a_restart_
     first = await serve(build_app(slow))
     addresses = [random_email() for _ in range(30)]
     for address in addresses:
-        await publish(
-            broker, bus_names, AccountRegistrationRepeated(account_id=uuid.uuid4(), email=address)
+        await publish_event(
+            broker, AccountRegistrationRepeated(account_id=uuid.uuid4(), email=address)
         )
     await smtp.wait_for(3)
 

@@ -8,10 +8,11 @@ import pytest
 
 from shared.bus.broker import Broker
 from shared.events.catalogue import AccountRegistrationRepeated
+from shared.testing.helpers import publish_event, wait_until
 from shared.testing.plugin import BusNames
 from shared.testing.smtp import SmtpSink
 from tests.notifications.factories import random_email
-from tests.notifications.integration.conftest import Client, pool_of, publish, wait_until
+from tests.notifications.integration.conftest import Client, pool_of
 
 pytestmark = pytest.mark.fault
 
@@ -24,8 +25,8 @@ async def test_emails_recorded_during_an_outage_are_each_delivered_once_after_it
     smtp.stop()
     addresses = [random_email() for _ in range(COUNT)]
     for address in addresses:
-        await publish(
-            broker, bus_names, AccountRegistrationRepeated(account_id=uuid.uuid4(), email=address)
+        await publish_event(
+            broker, AccountRegistrationRepeated(account_id=uuid.uuid4(), email=address)
         )
 
     async def all_retried() -> bool:

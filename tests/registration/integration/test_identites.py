@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import aio_pika
 import asyncpg
 
 from registration.settings import Settings
@@ -24,6 +21,7 @@ from shared.events.catalogue import (
     Identite,
 )
 from shared.metrics import EVENTS_HANDLED
+from shared.testing.helpers import publish_envelope, wait_until
 from shared.testing.plugin import BusNames
 from shared.testing.tokens import TestKeys
 from tests.registration.conftest import Client, Start
@@ -57,24 +55,6 @@ def envelope(payload: EventPayload, occurred_at: datetime) -> Envelope:
     )
 
 
-async def publish(broker: Broker, names: BusNames, event: Envelope) -> None:
-    exchange = await broker.exchange(names.exchange)
-    message = aio_pika.Message(
-        event.model_dump_json().encode(),
-        content_type="application/json",
-        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-        message_id=str(event.event_id),
-    )
-    await exchange.publish(message, routing_key=event.routing_key)
-
-
-async def wait_until(condition: Callable[[], Awaitable[bool]], timeout: float = 20.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not await condition():
-        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
-        await asyncio.sleep(0.05)
-
-
 class Projection:
     def __init__(self, settings: Settings, client: Client, test_keys: TestKeys) -> None:
         self.settings = settings
@@ -93,7 +73,7 @@ class Projection:
         async def enough() -> bool:
             return await self.handled() >= count
 
-        await wait_until(enough)
+        assert await wait_until(enough)
 
     async def identite(self, account_id: uuid.UUID) -> tuple[int, Any]:
         token = self.test_keys.token(Role.CANDIDAT, account_id=account_id)
@@ -144,11 +124,11 @@ async def test_the_projection_follows_the_account_events_once_each(
     duplicates_before = duplicates(settings)
 
     for event in events:
-        await publish(broker, bus_names, event)
+        await publish_envelope(broker, event)
     await projection.wait_handled(len(events))
     for event in events:
-        await publish(broker, bus_names, event)
-    await wait_until(lambda: _true(duplicates(settings) >= duplicates_before + len(events)))
+        await publish_envelope(broker, event)
+    assert await wait_until(lambda: _true(duplicates(settings) >= duplicates_before + len(events)))
 
     status, body = await projection.identite(account)
     assert status == 200
@@ -174,8 +154,8 @@ async def test_an_older_identity_arriving_late_does_not_win(
         account_id=account, identite=identite("MARTIN"), changed_by=uuid.uuid4()
     )
 
-    await publish(broker, bus_names, envelope(newer, T0 + timedelta(hours=1)))
-    await publish(broker, bus_names, envelope(older, T0))
+    await publish_envelope(broker, envelope(newer, T0 + timedelta(hours=1)))
+    await publish_envelope(broker, envelope(older, T0))
     await projection.wait_handled(2)
 
     _, body = await projection.identite(account)
@@ -195,10 +175,10 @@ async def test_an_erased_account_leaves_nothing_and_stays_erased(
         activation_expires_at=T0 + timedelta(hours=48),
     )
 
-    await publish(broker, bus_names, envelope(registered, T0))
+    await publish_envelope(broker, envelope(registered, T0))
     await projection.wait_handled(1)
-    await publish(broker, bus_names, envelope(AccountErased(account_id=account, reason="x"), T0))
-    await publish(broker, bus_names, envelope(registered, T0 + timedelta(seconds=1)))
+    await publish_envelope(broker, envelope(AccountErased(account_id=account, reason="x"), T0))
+    await publish_envelope(broker, envelope(registered, T0 + timedelta(seconds=1)))
     await projection.wait_handled(3)
 
     status, _ = await projection.identite(account)

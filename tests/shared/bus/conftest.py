@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
@@ -18,6 +18,7 @@ from shared.bus.outbox import Outbox
 from shared.bus.relay import OutboxRelay
 from shared.db import SHARED_MIGRATIONS, create_pool, migrate
 from shared.events import Envelope, EventPayload, event
+from shared.testing.helpers import wait_until
 from shared.testing.plugin import BusNames
 
 FAST_RETRIES = (0.05, 0.1, 0.2)
@@ -106,18 +107,6 @@ class World:
                 await task
         for consumer in self.consumers:
             await consumer.stop()
-
-
-async def wait_until(
-    condition: Callable[[], Awaitable[bool]], timeout: float = 20.0, interval: float = 0.05
-) -> bool:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while loop.time() < deadline:
-        if await condition():
-            return True
-        await asyncio.sleep(interval)
-    return await condition()
 
 
 @pytest_asyncio.fixture

@@ -14,7 +14,8 @@ import asyncpg
 import pytest
 
 from shared.bus.outbox import Outbox
-from tests.shared.bus.conftest import World, add_pings, wait_until
+from shared.testing.helpers import wait_until
+from tests.shared.bus.conftest import World, add_pings
 
 RESTART = os.environ.get("TEST_RABBITMQCTL")
 

@@ -8,14 +8,8 @@ from aio_pika.exceptions import PublishError
 from shared.bus.dead_letters import list_dead_letters, replay_dead_letter
 from shared.bus.outbox import Outbox
 from shared.events import Envelope
-from tests.shared.bus.conftest import (
-    FAST_RETRIES,
-    Pinged,
-    World,
-    add_pings,
-    record_effect,
-    wait_until,
-)
+from shared.testing.helpers import wait_until
+from tests.shared.bus.conftest import FAST_RETRIES, Pinged, World, add_pings, record_effect
 
 
 class Flaky:

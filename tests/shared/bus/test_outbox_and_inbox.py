@@ -12,7 +12,8 @@ from shared.bus.outbox import Outbox
 from shared.bus.relay import OutboxRelay
 from shared.events import Envelope
 from shared.metrics import EVENTS_HANDLED
-from tests.shared.bus.conftest import Pinged, World, add_pings, wait_until
+from shared.testing.helpers import wait_until
+from tests.shared.bus.conftest import Pinged, World, add_pings
 
 
 async def test_a_committed_event_reaches_a_bound_consumer(world: World, outbox: Outbox) -> None:

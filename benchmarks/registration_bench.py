@@ -1,6 +1,6 @@
 """Benchmark of the registration service's public reads, next to a bare aiohttp hello-world.
 
-    .venv/bin/python benchmarks/registration.py [--requests 5000] [--seconds 15]
+    .venv/bin/python benchmarks/registration_bench.py [--requests 5000] [--seconds 15]
 
 Starts, on 127.0.0.1 only, the service (on a scratch database loaded with the seed, and a
 scratch exchange) and a bare aiohttp JSON hello-world, each as its own process run the same way

@@ -3,7 +3,7 @@ the event-to-delivery delay, and a bare aiosmtplib loop to the same server in th
 
     TEST_POSTGRES_DSN=postgresql://postgres@127.0.0.1:5432/postgres \\
     TEST_AMQP_URL=amqp://guest:guest@127.0.0.1:5672/ \\
-    .venv/bin/python benchmarks/notifications.py [--events 1000] [--rounds 3] [--rate 50]
+    .venv/bin/python benchmarks/notifications_bench.py [--events 1000] [--rounds 3] [--rate 50]
 
 The SMTP server (aiosmtpd) runs in its own process and stamps each message on acceptance.
 1. Throughput: a backlog of events is published while the service is stopped; the service is

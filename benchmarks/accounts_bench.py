@@ -2,7 +2,7 @@
 Argon2id parameters, p50/p99 latencies, the same figure for a bare argon2-cffi loop in the same
 run, and the login timing gap between an unknown email and a known one with a wrong password.
 
-    .venv/bin/python benchmarks/accounts.py [--accounts 200] [--logins 400] [--probes 300]
+    .venv/bin/python benchmarks/accounts_bench.py [--accounts 200] [--logins 400] [--probes 300]
 
 It needs PostgreSQL and RabbitMQ (TEST_POSTGRES_DSN / TEST_AMQP_URL, or the local defaults),
 creates a throwaway database, exchange and queues, runs the service as a child process (uvloop,
