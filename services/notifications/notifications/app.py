@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+import asyncpg
 from aiohttp import web
 
+from notifications.adapters.sql import purge_bodies
 from notifications.domain.rendering import Renderer
 from notifications.entrypoints.consumers import subscriptions
 from notifications.entrypoints.http import api
@@ -14,9 +17,16 @@ from notifications.handlers.events import EmailRecorder
 from notifications.keys import CONFIG, RECORDER
 from notifications.settings import Settings
 from shared.http.app import create_app
-from shared.service import broker, consumers, database, token_verifier
+from shared.service import broker, consumers, database, periodic_job, token_verifier
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def purging(settings: Settings) -> Callable[[asyncpg.Connection], Awaitable[None]]:
+    async def purge(conn: asyncpg.Connection) -> None:
+        await purge_bodies(conn, settings.body_retention_days)
+
+    return purge
 
 
 def build_app(settings: Settings | None = None) -> web.Application:
@@ -31,6 +41,7 @@ def build_app(settings: Settings | None = None) -> web.Application:
             token_verifier(),
             consumers(subscriptions),
             email_sender,
+            periodic_job("purge_email_bodies", 3600, purging(settings), lock_key=0x5E4D),
         ],
     )
     app[CONFIG] = settings

@@ -45,5 +45,7 @@ class Settings(ServiceSettings):
     sender_poll_interval_s: float = 1.0
     # A claimed message is due again after this long if its sender died before recording it.
     sender_claim_lease_s: float = 300.0
+    # Bodies of sent emails (single-use links, personal data) are cleared after this.
+    body_retention_days: int = Field(default=30, ge=1)
     retry_initial_delay_s: float = 30.0
     retry_max_delay_s: float = 3600.0

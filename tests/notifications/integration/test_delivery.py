@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from notifications.adapters.sql import purge_bodies
 from notifications.app import build_app
 from notifications.settings import Settings
 from shared.auth import Role
@@ -221,3 +222,31 @@ async def test_readiness_covers_the_sender_and_the_api_is_documented(client: Cli
     assert (await ready.json())["checks"]["email_sender"] is True
     paths = (await document.json())["paths"]
     assert {"/api/v1/admin/messages", "/api/v1/admin/messages/{id}/resend"} <= set(paths)
+
+
+async def test_bodies_of_sent_emails_are_cleared_after_the_retention_and_cannot_be_resent(
+    client: Client, broker: Broker, smtp: SmtpSink, test_keys: TestKeys
+) -> None:
+    email = random_email()
+    await publish_event(broker, AccountRegistrationRepeated(account_id=uuid.uuid4(), email=email))
+    assert await recorded_as_sent(client, email)
+    pool = pool_of(client)
+    await pool.execute(
+        "UPDATE outgoing_messages SET sent_at = now() - interval '31 days' WHERE recipient = $1",
+        email,
+    )
+
+    async with pool.acquire() as conn:
+        await purge_bodies(conn, retention_days=30)
+
+    row = await pool.fetchrow(
+        "SELECT id, body_text, body_html, subject FROM outgoing_messages WHERE recipient = $1",
+        email,
+    )
+    assert (row["body_text"], row["body_html"]) == ("", "")
+    assert row["subject"] == "[CYCLADES] Un compte existe déjà pour cette adresse"
+    resend = await client.post(
+        f"/api/v1/admin/messages/{row['id']}/resend", headers=admin_headers(test_keys)
+    )
+    assert resend.status == 409
+    assert (await resend.json())["type"].endswith("message-purged")

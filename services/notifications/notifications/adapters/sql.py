@@ -27,6 +27,7 @@ class MessageSummary(BaseModel):
     created_at: datetime
     next_attempt_at: datetime
     sent_at: datetime | None
+    body_purged_at: datetime | None = None
 
 
 class LogEntry(BaseModel):
@@ -37,7 +38,7 @@ class LogEntry(BaseModel):
 
 
 SUMMARY_COLUMNS = """id, event_id, event_type, template, recipient, subject, status, attempts,
-    last_error, created_at, next_attempt_at, sent_at"""
+    last_error, created_at, next_attempt_at, sent_at, body_purged_at"""
 
 
 async def insert_message(
@@ -165,7 +166,8 @@ async def make_due_again(
                UPDATE outgoing_messages
                SET status = 'pending', next_attempt_at = now(), sent_at = NULL,
                    last_error = NULL, message_id = $2
-               WHERE id = $1 AND status IN ('failed', 'sent') RETURNING id)
+               WHERE id = $1 AND status IN ('failed', 'sent') AND body_purged_at IS NULL
+               RETURNING id)
            INSERT INTO delivery_log (message_id, outcome, detail)
            SELECT id, 'resend', $3 FROM done
            RETURNING true""",
@@ -174,6 +176,18 @@ async def make_due_again(
         requested_by,
     )
     return bool(done)
+
+
+async def purge_bodies(conn: asyncpg.Connection, retention_days: int) -> None:
+    """Sent emails keep their subject, recipient and log, but not their bodies (single-use
+    links, personal data) past the retention."""
+    await conn.execute(
+        """UPDATE outgoing_messages
+           SET body_text = '', body_html = '', body_purged_at = now()
+           WHERE status = 'sent' AND body_purged_at IS NULL
+             AND sent_at < now() - make_interval(days => $1)""",
+        retention_days,
+    )
 
 
 async def wake_senders(conn: asyncpg.Connection) -> None:

@@ -17,6 +17,8 @@ async def resend(
     found = await sql.find_message(conn, message)
     if found is None:
         raise not_found(f"Message {message}")
+    if found.body_purged_at is not None:
+        raise conflict("message-purged", f"Message {message} is past its retention: no body")
     requested_by = f"administrateur {principal.account_id}"
     if not await sql.make_due_again(conn, message, new_message_id(sender_address), requested_by):
         raise conflict("message-pending", f"Message {message} is already waiting to be sent")
