@@ -6,6 +6,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+from accounts.domain.throttle import MAIL_RULE
 from shared.events.catalogue import (
     AccountEmailChanged,
     AccountEmailChangeRequested,
@@ -169,6 +170,26 @@ async def test_a_reset_request_answers_the_same_for_any_email(service: Service) 
     assert answers[0][0] == 202
     requested = await events(service.pool, PasswordResetRequested)
     assert [event.email for event in requested] == [candidate.email]
+
+
+async def test_reset_emails_to_one_address_are_bounded_and_the_answer_never_changes(
+    service: Service,
+) -> None:
+    candidate = await active_candidate(service)
+
+    async def ask() -> tuple[int, object]:
+        response = await service.client.post(
+            "/api/v1/auth/password-reset", json={"email": candidate.email}
+        )
+        return response.status, await response.json()
+
+    answers = [await ask() for _ in range(MAIL_RULE.per_window + 2)]
+    assert len(set(map(repr, answers))) == 1
+    assert len(await events(service.pool, PasswordResetRequested)) == MAIL_RULE.per_window
+
+    service.clock.advance(MAIL_RULE.window)
+    await ask()
+    assert len(await events(service.pool, PasswordResetRequested)) == MAIL_RULE.per_window + 1
 
 
 async def reset_token(service: Service, candidate: Candidate) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+from accounts.domain.throttle import MAIL_RULE
 from accounts.handlers.registration import erase_unactivated
 from shared.events.catalogue import (
     AccountActivated,
@@ -363,3 +364,12 @@ async def test_names_keep_their_accents_apostrophes_and_hyphens(service: Service
     assert registered.identite.nom_naissance == "Lefèvre-d'Aubigné"
     assert registered.identite.nom_usage == "N’Diaye"
     assert registered.identite.prenoms == "Zoë Éloïse"
+
+
+async def test_account_exists_emails_to_one_address_are_bounded(service: Service) -> None:
+    email = await register(service)
+    for _ in range(MAIL_RULE.per_window + 2):
+        await register(service, email)
+
+    repeated = await events(service.pool, AccountRegistrationRepeated)
+    assert len(repeated) == MAIL_RULE.per_window

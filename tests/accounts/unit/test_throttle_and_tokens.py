@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic import ValidationError
 
 from accounts.adapters.signing import TokenSigner
-from accounts.domain.throttle import EMAIL_RULE, ThrottleRule, email_key
+from accounts.domain.throttle import EMAIL_RULE, MailRule, ThrottleRule, email_key
 from accounts.domain.tokens import digest, new_token
 from accounts.settings import Settings
 
@@ -78,3 +78,12 @@ def test_a_configured_signing_key_signs_and_its_public_half_is_published() -> No
     [key] = TokenSigner.from_settings(settings).jwks()["keys"]
     assert (key["kid"], key["crv"]) == ("k2", "Ed25519")
     assert "d" not in key
+
+
+def test_the_mail_rule_allows_a_few_emails_then_waits_for_a_quiet_window() -> None:
+    rule = MailRule(per_window=2, window=timedelta(hours=1))
+    last = datetime(2027, 1, 10, 12, tzinfo=UTC)
+
+    assert rule.allows(1, last, last)
+    assert not rule.allows(2, last, last + timedelta(minutes=59))
+    assert rule.allows(2, last, last + timedelta(hours=1))

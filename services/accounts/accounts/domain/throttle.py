@@ -39,6 +39,25 @@ EMAIL_RULE = ThrottleRule(5, timedelta(seconds=2), timedelta(minutes=15), timede
 CLIENT_RULE = ThrottleRule(20, timedelta(seconds=2), timedelta(minutes=15), timedelta(hours=1))
 
 
+@dataclass(frozen=True)
+class MailRule:
+    """At most `per_window` emails within `window` of the last one (a count starts again once
+    an address has had none for `window`)."""
+
+    per_window: int
+    window: timedelta
+
+    def allows(self, sent: int, last_sent_at: datetime, now: datetime) -> bool:
+        return sent < self.per_window or now - last_sent_at >= self.window
+
+
+MAIL_RULE = MailRule(per_window=5, window=timedelta(hours=1))
+
+
+def mail_key(email: str) -> str:
+    return "mail:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()
+
+
 def email_key(email: str) -> str:
     return "email:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()
 

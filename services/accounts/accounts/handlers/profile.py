@@ -20,6 +20,7 @@ from accounts.domain.identite import IdentiteInput
 from accounts.domain.throttle import email_key
 from accounts.domain.tokens import digest, new_token
 from accounts.domain.views import Accepted, EmailChanged, Me
+from accounts.handlers.mail_quota import may_send_unsolicited
 from accounts.handlers.problems import (
     email_taken,
     expired_link,
@@ -198,6 +199,8 @@ async def _request_password_reset(pool: asyncpg.Pool, command: EmailGiven, deps:
 
 
 async def _reset_link(conn: asyncpg.Connection, account: Account, deps: Deps) -> None:
+    if not await may_send_unsolicited(conn, account.email, deps):
+        return  # the last link sent stays valid
     token, expires_at = new_token(), deps.clock() + deps.lifetimes.password_reset
     await tokens_sql.void(conn, account.id, TokenPurpose.PASSWORD_RESET)
     await _insert_token(conn, account, TokenPurpose.PASSWORD_RESET, token, deps)

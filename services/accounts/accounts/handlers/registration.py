@@ -13,6 +13,7 @@ from accounts.domain.accounts import Account, TokenPurpose
 from accounts.domain.commands import EmailGiven, NewAccount, TokenGiven
 from accounts.domain.tokens import digest, new_token
 from accounts.domain.views import Accepted, Activated
+from accounts.handlers.mail_quota import may_send_unsolicited
 from accounts.handlers.problems import expired_link, invalid_link
 from accounts.handlers.timing import no_sooner_than
 from shared.events.catalogue import (
@@ -90,6 +91,8 @@ async def _registration_repeated(conn: asyncpg.Connection, email: str, deps: Dep
     existing = await accounts_sql.by_email(conn, email)
     if existing is None:  # erased since the insert found it: nobody to tell
         return
+    if not await may_send_unsolicited(conn, existing.email, deps):
+        return
     repeated = AccountRegistrationRepeated(account_id=existing.id, email=existing.email)
     await deps.outbox.add(conn, repeated)
 
@@ -127,6 +130,8 @@ async def _resend_activation(pool: asyncpg.Pool, command: EmailGiven, deps: Deps
 
 async def _new_activation_link(conn: asyncpg.Connection, account: Account, deps: Deps) -> None:
     assert account.identite is not None
+    if not await may_send_unsolicited(conn, account.email, deps):
+        return  # the current link stays valid
     token, expires_at = new_token(), deps.clock() + deps.lifetimes.activation
     await tokens_sql.void(conn, account.id, TokenPurpose.ACTIVATION)
     await _activation_token(conn, account.id, token, expires_at, deps)
