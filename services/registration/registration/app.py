@@ -6,6 +6,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from registration.adapters.read_cache import READ_CACHE, ReadCache
 from registration.clock import CLOCK, Clock
 from registration.entrypoints.consumers import subscriptions
 from registration.entrypoints.http import api
@@ -31,4 +32,5 @@ def build_app(settings: Settings | None = None, clock: Clock | None = None) -> w
         ],
     )
     app[CLOCK] = clock or Clock()
+    app[READ_CACHE] = ReadCache(settings.public_cache_ttl_s)
     return app

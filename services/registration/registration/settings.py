@@ -13,3 +13,5 @@ class Settings(ServiceSettings):
     service_name: str = "registration"
     http_port: int = 8082
     database_url: str = "postgresql://postgres@127.0.0.1:5432/registration"
+    # How long another replica may serve a public référentiel read after a change (seconds).
+    public_cache_ttl_s: float = 5.0

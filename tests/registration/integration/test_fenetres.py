@@ -86,6 +86,19 @@ async def test_the_listing_is_closed_at_the_closing_instant(start: Start) -> Non
     assert paris["ouvert"] is False
 
 
+async def test_a_cached_listing_still_says_open_or_closed_at_the_instant_asked(
+    start: Start,
+) -> None:
+    clock = FixedClock(PARIS[2] - timedelta(microseconds=1))
+    client = await start(clock=clock)
+    (before,) = await listing(client, domaine="BTS", session=2027, academie="001")
+
+    clock.at = PARIS[2]
+    (after,) = await listing(client, domaine="BTS", session=2027, academie="001")
+
+    assert (before["ouvert"], after["ouvert"]) == (True, False)
+
+
 async def test_the_listing_is_empty_when_no_service_matches(start: Start) -> None:
     client = await start()
     assert await listing(client, domaine="BTS", session=2031) == []

@@ -9,11 +9,11 @@ from typing import Any, TypeVar
 
 import asyncpg
 from aiohttp import web
-from pydantic import TypeAdapter
 
 from registration.adapters import fenetres as fenetres_sql
 from registration.adapters import identites as identites_sql
 from registration.adapters import referentiel as sql
+from registration.adapters.read_cache import READ_CACHE
 from registration.clock import CLOCK
 from registration.domain.imports import (
     KINDS,
@@ -70,6 +70,14 @@ async def _read(request: web.Request, query: Callable[..., Awaitable[T]], *args:
         return await query(conn, *args)
 
 
+async def _public(request: web.Request, query: Callable[..., Awaitable[T]], *args: Any) -> T:
+    """A public read, served from the read cache when it is fresh."""
+    found: T = await request.app[READ_CACHE].get(
+        (query.__name__, args), lambda: _read(request, query, *args)
+    )
+    return found
+
+
 def _field_errors(issues: list[Issue]) -> list[FieldError]:
     return [FieldError(field=i.field, message=i.message, code=i.code) for i in issues]
 
@@ -102,30 +110,30 @@ def _domain_errors() -> Iterator[None]:
 
 @api.get("/api/v1/examens", response=list[Examen], tags=REFERENTIEL)
 async def examens(request: web.Request) -> list[Examen]:
-    return await _read(request, sql.list_examens)
+    return await _public(request, sql.list_examens)
 
 
 @api.get("/api/v1/examens/{examen}/sessions", response=list[Session], tags=REFERENTIEL)
 async def sessions(request: web.Request) -> list[Session]:
-    return await _read(request, sql.list_sessions, request.match_info["examen"])
+    return await _public(request, sql.list_sessions, request.match_info["examen"])
 
 
 @api.get("/api/v1/academies", response=list[Academie], tags=REFERENTIEL)
 async def academies(request: web.Request) -> list[Academie]:
-    return await _read(request, sql.list_academies)
+    return await _public(request, sql.list_academies)
 
 
 @api.get(SESSION_PATH + "/specialites", response=list[Specialite], tags=REFERENTIEL)
 async def specialites(request: web.Request) -> list[Specialite]:
     examen, session = request.match_info["examen"], int(request.match_info["session"])
-    return await _read(request, sql.list_specialites, examen, session)
+    return await _public(request, sql.list_specialites, examen, session)
 
 
 @api.get(SESSION_PATH + "/specialites/{code}", response=SpecialiteDetail, tags=REFERENTIEL)
 async def specialite(request: web.Request) -> SpecialiteDetail:
     key = (request.match_info["examen"], int(request.match_info["session"]))
     code = request.match_info["code"]
-    found = await _read(request, sql.get_specialite, *key, code)
+    found = await _public(request, sql.get_specialite, *key, code)
     if found is None:
         raise not_found(f"Spécialité {key[0]} {key[1]} {code}")
     specialite, epreuves = found
@@ -134,7 +142,7 @@ async def specialite(request: web.Request) -> SpecialiteDetail:
 
 @api.get("/api/v1/categories", response=list[Categorie], tags=REFERENTIEL)
 async def categories(request: web.Request) -> list[Categorie]:
-    return await _read(request, sql.list_categories)
+    return await _public(request, sql.list_categories)
 
 
 @api.get(
@@ -144,34 +152,29 @@ async def categories(request: web.Request) -> list[Categorie]:
     tags=REFERENTIEL,
 )
 async def etablissements(request: web.Request, query: EtablissementFilter) -> list[Etablissement]:
-    return await _read(request, sql.list_etablissements, query.academie, query.categorie)
+    return await _public(request, sql.list_etablissements, query.academie, query.categorie)
 
 
 @api.get("/api/v1/types-acquis", response=list[TypeAcquis], tags=REFERENTIEL)
 async def types_acquis(request: web.Request) -> list[TypeAcquis]:
-    return await _read(request, sql.list_types_acquis)
+    return await _public(request, sql.list_types_acquis)
 
 
 @api.get("/api/v1/diplomes", response=list[Diplome], tags=REFERENTIEL)
 async def diplomes(request: web.Request) -> list[Diplome]:
-    return await _read(request, sql.list_diplomes)
-
-
-# Prepared once: the generic serialisation of a list builds an adapter per response (~0.2 ms).
-OUVERTURES = TypeAdapter(list[Ouverture])
+    return await _public(request, sql.list_diplomes)
 
 
 @api.get(
     "/api/v1/ouvertures", query=OuvertureFilter, response=list[Ouverture], tags=("ouvertures",)
 )
-async def ouvertures(request: web.Request, query: OuvertureFilter) -> web.Response:
+async def ouvertures(request: web.Request, query: OuvertureFilter) -> list[Ouverture]:
     """The Grand Public windows; an empty list means no service for that choice."""
-    rows = await _read(
+    rows = await _public(
         request, fenetres_sql.list_ouvertures, query.domaine, query.session, query.academie
     )
     now = request.app[CLOCK].now()
-    listing = [Ouverture.of(row, now) for row in rows]
-    return web.Response(body=OUVERTURES.dump_json(listing), content_type="application/json")
+    return [Ouverture.of(row, now) for row in rows]
 
 
 @api.get("/api/v1/identite", response=IdentiteLocale, roles=(Role.CANDIDAT,), tags=("identite",))
@@ -217,7 +220,9 @@ def _json(raw: bytes) -> Any:
 
 async def _apply(request: web.Request, batch: ImportBatch) -> ImportSummary:
     async with request.app[POOL].acquire() as conn, conn.transaction():
-        return ImportSummary(applied=await referentiel.import_batch(conn, batch))
+        applied = await referentiel.import_batch(conn, batch)
+    request.app[READ_CACHE].clear()
+    return ImportSummary(applied=applied)
 
 
 @api.post(
@@ -260,6 +265,7 @@ async def remove_item(request: web.Request, principal: Principal) -> RemovalResu
         key = parse_key(kind, request.match_info["key"].split("/"))
     async with request.app[POOL].acquire() as conn, conn.transaction():
         result = await referentiel.remove_item(conn, kind, key)
+    request.app[READ_CACHE].clear()
     if result is referentiel.Removal.NOT_FOUND:
         raise not_found(f"{kind} {'/'.join(map(str, key))}")
     return RemovalResult(kind=kind, key=list(key), result=result)
@@ -289,7 +295,9 @@ async def create_fenetre(
     async with request.app[POOL].acquire() as conn, conn.transaction():
         with _domain_errors():
             fenetre_id = await fenetres.create_fenetre(conn, *key, body.periode(), principal)
-        return await _ouverture(conn, request, fenetre_id)
+        created = await _ouverture(conn, request, fenetre_id)
+    request.app[READ_CACHE].clear()
+    return created
 
 
 @api.put(
@@ -306,4 +314,6 @@ async def move_fenetre(
     async with request.app[POOL].acquire() as conn, conn.transaction():
         with _domain_errors():
             await fenetres.move_fenetre(conn, fenetre_id, body.periode(), principal)
-        return await _ouverture(conn, request, fenetre_id)
+        moved = await _ouverture(conn, request, fenetre_id)
+    request.app[READ_CACHE].clear()
+    return moved
