@@ -25,15 +25,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import aio_pika
 import aiohttp
-import asyncpg
 import uvloop
 from aiohttp import web
 
 from registration.seed.__main__ import seed
+from shared.testing.plugin import create_database, drop_database
 from shared.testing.tokens import TestKeys
 
 HOST = "127.0.0.1"
@@ -86,27 +85,6 @@ def process(command: list[str], env: dict[str, str]) -> Iterator[subprocess.Pope
         except subprocess.TimeoutExpired:
             started.kill()
             started.wait()
-
-
-def with_database(dsn: str, name: str) -> str:
-    return urlunsplit(urlsplit(dsn)._replace(path=f"/{name}"))
-
-
-async def create_database(server_dsn: str, name: str) -> str:
-    conn = await asyncpg.connect(server_dsn)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    return with_database(server_dsn, name)
-
-
-async def drop_database(server_dsn: str, name: str) -> None:
-    conn = await asyncpg.connect(server_dsn)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
 
 
 async def delete_bus(amqp_url: str, exchange: str, queues: list[str]) -> None:
@@ -210,13 +188,13 @@ def report(results: list[Result], arguments: argparse.Namespace) -> None:
 
 async def main(arguments: argparse.Namespace) -> None:
     tag = uuid.uuid4().hex[:10]
-    name, exchange, prefix = f"bench_{tag}", f"bench-events.{tag}", f"bench.{tag}"
-    dsn = await create_database(arguments.postgres, name)
+    exchange, prefix = f"bench-events.{tag}", f"bench.{tag}"
+    dsn = await create_database(arguments.postgres)
     try:
         await seed(dsn, "registration")
         await run_servers(arguments, dsn, exchange, prefix)
     finally:
-        await drop_database(arguments.postgres, name)
+        await drop_database(arguments.postgres, dsn)
         queue = f"{prefix}.identites"
         retries = [f"{queue}.retry.{ms}" for ms in (1000, 5000, 30000, 120000, 600000)]
         await delete_bus(arguments.amqp, exchange, [queue, f"{queue}.dead", *retries])
