@@ -6,7 +6,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from accounts.domain.throttle import MAIL_RULE
+from accounts.domain.throttle import EMAIL_RULE, MAIL_RULE
 from shared.events.catalogue import (
     AccountEmailChanged,
     AccountEmailChangeRequested,
@@ -135,6 +135,21 @@ async def test_confirming_an_email_taken_meanwhile_is_a_conflict(service: Servic
         "/api/v1/accounts/email/confirm", json={"token": requested.confirmation_token}
     )
     await problem(response, 409, "email-taken")
+
+
+async def test_guessing_the_current_password_is_throttled_like_a_login(
+    service: Service,
+) -> None:
+    candidate = await active_candidate(service)
+    for _ in range(EMAIL_RULE.free_failures):
+        await change_password(service, candidate, "Wrong#Pass1", OTHER_PASSWORD, expect=422)
+
+    await change_password(service, candidate, PASSWORD, OTHER_PASSWORD, expect=429)
+    refused = await request_email_change(service, candidate, random_email())
+    await problem(refused, 429, "too-many-attempts")
+
+    service.clock.advance(EMAIL_RULE.max_delay)
+    await change_password(service, candidate, PASSWORD, OTHER_PASSWORD, expect=204)
 
 
 async def test_a_password_change_needs_the_current_one_and_ends_the_other_sessions(

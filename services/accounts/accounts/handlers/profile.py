@@ -26,9 +26,9 @@ from accounts.handlers.problems import (
     expired_link,
     identity_locked,
     invalid_link,
-    wrong_password,
 )
 from accounts.handlers.registration import ACCEPTED
+from accounts.handlers.sessions import verify_current_password
 from accounts.handlers.timing import no_sooner_than
 from shared.auth import Principal, Role
 from shared.events.catalogue import (
@@ -111,8 +111,7 @@ async def request_email_change(
     async with pool.acquire() as conn:
         account = await existing(conn, principal.account_id)
     # The password again: a stolen access token alone must not move the account elsewhere.
-    if not await deps.hasher.verify(account.password_hash, command.password):
-        raise wrong_password("password")
+    await verify_current_password(pool, account, command.password, "password", deps)
     token, expires_at = new_token(), deps.clock() + deps.lifetimes.email_change
     async with pool.acquire() as conn, conn.transaction():
         await tokens_sql.void(conn, account.id, TokenPurpose.EMAIL_CHANGE)
@@ -177,8 +176,7 @@ async def change_password(
     """The current session stays; every other one ends."""
     async with pool.acquire() as conn:
         account = await existing(conn, principal.account_id)
-    if not await deps.hasher.verify(account.password_hash, command.current_password):
-        raise wrong_password("current_password")
+    await verify_current_password(pool, account, command.current_password, "current_password", deps)
     new_hash = await deps.hasher.hash(command.new_password)
     async with pool.acquire() as conn, conn.transaction():
         await accounts_sql.set_password_hash(conn, account.id, new_hash)

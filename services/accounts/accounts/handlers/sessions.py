@@ -19,6 +19,7 @@ from accounts.handlers.problems import (
     invalid_refresh_token,
     not_activated,
     throttled,
+    wrong_password,
 )
 
 
@@ -56,6 +57,19 @@ async def _rehashed(stored: str, password: str, deps: Deps) -> str | None:
     if not deps.hasher.needs_rehash(stored):
         return None
     return await deps.hasher.hash(password)
+
+
+async def verify_current_password(
+    pool: asyncpg.Pool, account: Account, password: str, field: str, deps: Deps
+) -> None:
+    """The password asked again before a sensitive change, throttled like a login: a stolen
+    access token must not become a way to guess the password."""
+    keys = [email_key(account.email)]
+    async with pool.acquire() as conn:
+        await refuse_if_throttled(conn, keys, deps.clock())
+    if not await deps.hasher.verify(account.password_hash, password):
+        await _record_failure(pool, keys, deps)
+        raise wrong_password(field)
 
 
 async def refuse_if_throttled(conn: asyncpg.Connection, keys: list[str], now: datetime) -> None:
