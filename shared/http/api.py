@@ -19,6 +19,8 @@ from shared.http.problems import Problem, ProblemError, validation_problem
 
 Handler = Callable[..., Awaitable[Any]]
 M = TypeVar("M", bound=BaseModel)
+# aiohttp's path parameters: `{name}` or `{name:regex}`.
+PATH_PARAMETER = re.compile(r"\{(\w+)(?::([^}]+))?\}")
 
 
 @dataclass(frozen=True)
@@ -201,7 +203,7 @@ def openapi_document(api: Api, title: str, version: str) -> dict[str, Any]:
 
 def _openapi_path(path: str) -> str:
     """aiohttp's `{id:\\d+}` is OpenAPI's `{id}`."""
-    return re.sub(r"\{(\w+):[^}]+\}", r"{\1}", path)
+    return PATH_PARAMETER.sub(r"{\1}", path)
 
 
 def _schema(annotation: Any, components: dict[str, Any]) -> dict[str, Any]:
@@ -235,7 +237,9 @@ def _operation(endpoint: Endpoint, components: dict[str, Any]) -> dict[str, Any]
             "required": True,
             "content": {"application/json": {"schema": _schema(endpoint.body, components)}},
         }
-    parameters = _query_parameters(endpoint.query) if endpoint.query is not None else []
+    parameters = _path_parameters(endpoint.path)
+    if endpoint.query is not None:
+        parameters += _query_parameters(endpoint.query)
     if endpoint.idempotent:
         parameters.append(
             {
@@ -250,6 +254,19 @@ def _operation(endpoint: Endpoint, components: dict[str, Any]) -> dict[str, Any]
     if endpoint.roles is not None:
         operation["security"] = [{"bearer": []}]
     return operation
+
+
+def _path_parameters(path: str) -> list[dict[str, Any]]:
+    """`{id}` is a string, `{id:\\d+}` an integer."""
+    return [
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "schema": {"type": "integer" if pattern == "\\d+" else "string"},
+        }
+        for name, pattern in PATH_PARAMETER.findall(path)
+    ]
 
 
 def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
