@@ -77,7 +77,9 @@ def existing_services() -> tuple[str, ...]:
     return tuple(n for n in names if importlib.util.find_spec(f"{n}.__main__") is not None)
 
 
-@pytest_asyncio.fixture(scope="session", loop_scope="session")
+# Per module: the fault tests restart the shared servers later in the session, and a platform
+# left running would live through them for nothing.
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def platform(
     postgres_server_dsn: str, amqp_server_url: str, e2e_smtp: SmtpSink
 ) -> AsyncIterator[Platform]:
