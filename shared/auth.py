@@ -106,7 +106,15 @@ class RemoteJwks:
                 ):
                     response.raise_for_status()
                     self._keys = jwt.PyJWKSet.from_dict(await response.json()).keys
-            except (aiohttp.ClientError, TimeoutError, jwt.PyJWKError) as exc:
+            except (
+                aiohttp.ClientError,
+                TimeoutError,
+                ValueError,  # bad JSON
+                AttributeError,  # a JWKS that is not an object
+                jwt.PyJWKError,
+                jwt.PyJWKSetError,
+                jwt.InvalidKeyError,
+            ) as exc:
                 log.warning("JWKS fetch failed", extra={"url": self.url, "error": repr(exc)})
 
 

@@ -135,6 +135,34 @@ async def migrate_service(conn: asyncpg.Connection, service: str, directory: Pat
 
 RETRYABLE = (asyncpg.SerializationError, asyncpg.DeadlockDetectedError)
 
+# The database cannot be reached (down, restarting, connection lost): nothing the work did
+# wrong. Statement timeouts are not here: a slow query is the work's own failure.
+DATABASE_UNREACHABLE: tuple[type[BaseException], ...] = (
+    OSError,
+    TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+)
+
+
+PURGE_BATCH = 5000
+
+
+async def delete_in_batches(conn: asyncpg.Connection, delete: str, *args: object) -> int:
+    """Run a `DELETE … LIMIT $n` (the batch size is its last parameter) until it deletes
+    less than a batch: each statement stays short, however much there is to purge."""
+    total = 0
+    while True:
+        status = await conn.execute(delete, *args, PURGE_BATCH)
+        deleted = int(status.split()[-1])
+        total += deleted
+        if deleted < PURGE_BATCH:
+            return total
+
 
 async def in_transaction(
     pool: asyncpg.Pool,

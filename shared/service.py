@@ -16,7 +16,7 @@ from shared.auth import KeySource, RemoteJwks, StaticKeys, TokenVerifier
 from shared.bus.broker import Broker
 from shared.bus.consumer import EventConsumer, Subscription
 from shared.bus.relay import OutboxRelay
-from shared.db import create_pool, migrate_service
+from shared.db import create_pool, delete_in_batches, migrate_service
 from shared.http import idempotency
 from shared.http.app import CleanupContext
 from shared.http.keys import BACKGROUND, BROKER, CONSUMERS, POOL, SETTINGS, VERIFIER
@@ -113,8 +113,11 @@ def _outbox_purge(retention_days: int) -> Job:
     """Published outbox rows are kept `retention_days` for the record, then deleted."""
 
     async def purge(conn: asyncpg.Connection) -> None:
-        await conn.execute(
-            "DELETE FROM outbox WHERE published_at < now() - make_interval(days => $1)",
+        await delete_in_batches(
+            conn,
+            """DELETE FROM outbox WHERE id IN (
+                   SELECT id FROM outbox
+                   WHERE published_at < now() - make_interval(days => $1) LIMIT $2)""",
             retention_days,
         )
 
@@ -140,8 +143,7 @@ def consumers(build: Callable[[web.Application], Sequence[Subscription]]) -> Cle
             await consumer.start()
         app[CONSUMERS] = started
         yield
-        for consumer in started:
-            await consumer.stop()
+        await asyncio.gather(*(consumer.stop() for consumer in started), return_exceptions=True)
 
     return context
 

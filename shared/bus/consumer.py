@@ -25,11 +25,10 @@ from aio_pika.abc import (
     AbstractQueue,
     AbstractRobustChannel,
 )
-from pydantic import ValidationError
 
 from shared.bus.broker import Broker
 from shared.bus.dead_letters import DeadLetterKeeper, dead_letter_headers
-from shared.db import in_transaction
+from shared.db import DATABASE_UNREACHABLE, in_transaction
 from shared.events import Envelope, EventPayload
 from shared.logging import set_correlation_id
 from shared.metrics import EVENTS_HANDLED
@@ -40,6 +39,10 @@ Handler = Callable[[asyncpg.Connection, Envelope, Any], Awaitable[None]]
 ATTEMPT_HEADER = "x-attempt"
 # Redeliveries of one message (a crash, a lost channel) before the broker dead-letters it.
 BROKER_DELIVERY_LIMIT = 20
+# Stopping: each broker step gets this long, the messages in hand this long to finish.
+STOP_STEP_S = 5.0
+STOP_GRACE_S = 10.0
+MAX_OUTAGE_PAUSE_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -179,17 +182,26 @@ class EventConsumer:
             )
 
     async def stop(self) -> None:
-        """Take no more messages, finish those in hand, then close the channel."""
-        if self._queue is not None and self._consumer_tag is not None:
-            await self._queue.cancel(self._consumer_tag)
-            self._consumer_tag = None
-        await self._keeper.stop()
-        await self._received.join()
+        """Take no more messages, finish those in hand (for a while), close the channel.
+        Whatever is not settled by then goes back to the queue with the channel."""
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(STOP_STEP_S):
+                if self._queue is not None and self._consumer_tag is not None:
+                    await self._queue.cancel(self._consumer_tag)
+        self._consumer_tag = None
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(STOP_STEP_S):
+                await self._keeper.stop()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(STOP_GRACE_S):
+                await self._received.join()
         for task in self._worker_tasks:
             task.cancel()
         await asyncio.gather(*self._worker_tasks, return_exceptions=True)
         if self._channel is not None:
-            await self._channel.close()
+            with contextlib.suppress(Exception):
+                async with asyncio.timeout(STOP_STEP_S):
+                    await self._channel.close()
 
     async def _work(self) -> None:
         while True:
@@ -198,27 +210,55 @@ class EventConsumer:
                 batch.append(self._received.get_nowait())
             try:
                 await self._process(batch)
-            except Exception:  # a worker must outlive anything; the messages come back
+            except Exception:  # a worker must outlive anything
                 log.exception("event batch crashed", extra={"queue": self.queue_name})
+                await _give_back(batch)
             finally:
                 for _ in batch:
                     self._received.task_done()
 
     async def _process(self, messages: list[AbstractIncomingMessage]) -> None:
         deliveries = [d for d in [await self._parse(m) for m in messages] if d is not None]
+        if len(deliveries) == 1:
+            await self._process_one(deliveries[0])
+            return
         if not deliveries:
             return
         try:
-            first_time = await in_transaction(
-                self.pool, lambda conn: self._handle_once(conn, deliveries)
-            )
-        except Exception as exc:
-            if len(deliveries) > 1:
-                for delivery in deliveries:  # find the one that fails
-                    await self._process([delivery.message])
-                return
-            await self._handler_failed(deliveries[0], exc)
+            first_time = await self._commit(deliveries)
+        except Exception:
+            for delivery in deliveries:  # one by one, so that only the failing one retries
+                await self._process_one(delivery)
             return
+        await self._settle(deliveries, first_time)
+
+    async def _process_one(self, delivery: Delivery) -> None:
+        try:
+            first_time = await self._commit([delivery])
+        except Exception as exc:
+            await self._handler_failed(delivery, exc)
+            return
+        await self._settle([delivery], first_time)
+
+    async def _commit(self, deliveries: list[Delivery]) -> int:
+        """One transaction for the deliveries. While the database cannot be reached, wait and
+        try again, holding the messages: an outage is not the events' fault and must not use
+        up their retries (and unacked messages stop the broker sending more)."""
+        pause = 0.5
+        while True:
+            try:
+                return await in_transaction(
+                    self.pool, lambda conn: self._handle_once(conn, deliveries)
+                )
+            except DATABASE_UNREACHABLE as exc:
+                log.warning(
+                    "database unreachable; events wait",
+                    extra={"queue": self.queue_name, "error": repr(exc)},
+                )
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, MAX_OUTAGE_PAUSE_S)
+
+    async def _settle(self, deliveries: list[Delivery], first_time: int) -> None:
         for delivery in deliveries:
             await delivery.message.ack()
         self._count("handled", first_time)
@@ -233,8 +273,8 @@ class EventConsumer:
                 raise LookupError(f"no handler for {envelope.type} v{envelope.version}")
             model, handler = found
             return Delivery(message, envelope, model.model_validate(envelope.payload), handler)
-        except (ValidationError, LookupError) as exc:
-            await self._send_to_dead_letters(message, f"unparseable: {exc}", attempts=0)
+        except Exception as exc:  # not only ValidationError: a date out of range overflows
+            await self._send_to_dead_letters(message, f"unparseable: {exc!r}", attempts=0)
             return None
 
     async def _handle_once(self, conn: asyncpg.Connection, deliveries: list[Delivery]) -> int:
@@ -329,3 +369,12 @@ class EventConsumer:
 def _attempts_so_far(message: AbstractIncomingMessage) -> int:
     value = (message.headers or {}).get(ATTEMPT_HEADER, 0)
     return value if isinstance(value, int) else 0
+
+
+async def _give_back(messages: list[AbstractIncomingMessage]) -> None:
+    """Messages a crashed batch left unsettled go back to the queue (the broker counts the
+    redeliveries and dead-letters a message past its delivery limit)."""
+    for message in messages:
+        if not message.processed:
+            with contextlib.suppress(Exception):
+                await message.nack(requeue=True)

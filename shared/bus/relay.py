@@ -131,20 +131,22 @@ class OutboxRelay:
     async def _ensure_listener(self) -> None:
         if self._listener is not None and not self._listener.is_closed():
             return
+        await self._close_listener()
         try:
-            self._listener = await asyncpg.connect(self.listen_dsn)
+            self._listener = await asyncpg.connect(self.listen_dsn, timeout=5)
             await self._listener.add_listener(NOTIFY_CHANNEL, self._on_notify)
-        except (OSError, asyncpg.PostgresError) as exc:
+        except Exception as exc:
             # Polling still finds the rows; LISTEN only makes it prompt.
             log.warning("outbox LISTEN unavailable", extra={"error": repr(exc)})
-            self._listener = None
+            await self._close_listener()
 
     def _on_notify(self, *_: object) -> None:
         self._wake.set()
 
     async def _close_listener(self) -> None:
-        if self._listener is not None and not self._listener.is_closed():
-            await self._listener.close()
+        listener, self._listener = self._listener, None
+        if listener is not None and not listener.is_closed():
+            listener.terminate()  # no round trip: it may be talking to a server that is gone
 
 
 async def _mark_sent(conn: asyncpg.Connection, ids: list[int]) -> None:
@@ -165,7 +167,8 @@ async def _mark_refused(conn: asyncpg.Connection, failures: list[tuple[int, str]
         await conn.executemany(
             """UPDATE outbox
                SET attempts = attempts + 1, last_error = $2,
-                   next_attempt_at = now() + least(power(2, attempts), $3) * interval '1 second'
+                   next_attempt_at = now()
+                       + least(power(2, least(attempts, 16)), $3) * interval '1 second'
                WHERE id = $1""",
             [(row_id, error, MAX_ROW_BACKOFF_S) for row_id, error in failures],
         )

@@ -102,22 +102,23 @@ async def _in_transaction(
     endpoint: Endpoint, request: web.Request, conn: Any, arguments: dict[str, Any]
 ) -> web.StreamResponse:
     key = idempotency.idempotency_key(request) if endpoint.idempotent else None
-    scope = _idempotency_scope(endpoint, arguments.get("principal"))
+    scope = _idempotency_scope(request, arguments.get("principal"))
     if key is not None:
         stored = await idempotency.claim(conn, scope, key, await request.read())
         if stored is not None:
             return stored
     result = await endpoint.handler(request, conn=conn, **arguments)
     response = to_response(result, endpoint.status, endpoint.response)
-    if key is not None and isinstance(response, web.Response):
+    if key is not None:
         await idempotency.remember(conn, scope, key, response)
     return response
 
 
-def _idempotency_scope(endpoint: Endpoint, principal: Principal | None) -> str:
-    """Keys are the client's: per route, and per account when the route is authenticated."""
+def _idempotency_scope(request: web.Request, principal: Principal | None) -> str:
+    """Keys are the client's: per resource (the concrete path), and per account when the
+    route is authenticated."""
     who = str(principal.account_id) if principal is not None else "anonymous"
-    return f"{endpoint.method} {endpoint.path} {who}"
+    return f"{request.method} {request.path_qs} {who}"
 
 
 async def authenticate(request: web.Request, roles: tuple[Role, ...]) -> Principal:
@@ -142,6 +143,8 @@ async def parse_body(request: web.Request, model: type[M]) -> M:
         data = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ProblemError(400, "malformed-json", "Malformed JSON", str(exc)) from None
+    except RecursionError:
+        raise ProblemError(400, "malformed-json", "Malformed JSON", "Nested too deeply") from None
     try:
         return model.model_validate(data)
     except ValidationError as exc:

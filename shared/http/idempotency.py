@@ -14,6 +14,7 @@ import re
 import asyncpg
 from aiohttp import web
 
+from shared.db import delete_in_batches
 from shared.http.problems import ProblemError
 
 HEADER = "Idempotency-Key"
@@ -37,13 +38,21 @@ def idempotency_key(request: web.Request) -> str | None:
 async def claim(conn: asyncpg.Connection, scope: str, key: str, body: bytes) -> web.Response | None:
     """None if the key is new (now held by this transaction), else the stored response."""
     request_hash = hashlib.sha256(body).digest()
-    claimed = await conn.fetchval(
-        """INSERT INTO idempotency_keys (scope, key, request_hash) VALUES ($1, $2, $3)
-           ON CONFLICT DO NOTHING RETURNING true""",
-        scope,
-        key,
-        request_hash,
-    )
+    try:
+        claimed = await conn.fetchval(
+            """INSERT INTO idempotency_keys (scope, key, request_hash) VALUES ($1, $2, $3)
+               ON CONFLICT DO NOTHING RETURNING true""",
+            scope,
+            key,
+            request_hash,
+        )
+    except asyncpg.LockNotAvailableError:  # the first request with this key is still running
+        raise ProblemError(
+            409,
+            "idempotency-key-in-use",
+            "Idempotency-Key in use",
+            "A request with this Idempotency-Key is still being processed: retry later",
+        ) from None
     if claimed:
         return None
     stored = await conn.fetchrow(
@@ -67,7 +76,13 @@ async def claim(conn: asyncpg.Connection, scope: str, key: str, body: bytes) -> 
     )
 
 
-async def remember(conn: asyncpg.Connection, scope: str, key: str, response: web.Response) -> None:
+async def remember(
+    conn: asyncpg.Connection, scope: str, key: str, response: web.StreamResponse
+) -> None:
+    """Keep the response for retries; a streamed one cannot be kept, so its key is freed."""
+    if not isinstance(response, web.Response):
+        await conn.execute("DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2", scope, key)
+        return
     await conn.execute(
         """UPDATE idempotency_keys SET status = $3, body = $4, content_type = $5
            WHERE scope = $1 AND key = $2""",
@@ -80,7 +95,10 @@ async def remember(conn: asyncpg.Connection, scope: str, key: str, response: web
 
 
 async def purge(conn: asyncpg.Connection, hours: int = 24) -> None:
-    await conn.execute(
-        "DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => $1)",
+    await delete_in_batches(
+        conn,
+        """DELETE FROM idempotency_keys WHERE ctid = ANY(ARRAY(
+               SELECT ctid FROM idempotency_keys
+               WHERE created_at < now() - make_interval(hours => $1) LIMIT $2))""",
         hours,
     )

@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
+import pytest
 import pytest_asyncio
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.auth import Principal, Role, StaticKeys
+from shared.auth import Principal, RemoteJwks, Role, StaticKeys, TokenVerifier
 from shared.http.api import Api
 from shared.http.app import create_app
+from shared.http.problems import ProblemError
 from shared.service import token_verifier
 from shared.settings import ServiceSettings
 from shared.testing.tokens import TestKeys
@@ -162,3 +164,28 @@ async def test_a_missing_token_or_wrong_role_is_refused(
     token = test_keys.token(Role.GESTIONNAIRE, academies=["A01"])
     response = await client.get("/api/v1/mine", headers={"Authorization": f"Bearer {token}"})
     await problem(response, 403)
+
+
+async def test_json_nested_too_deeply_is_a_400_problem(client: Client) -> None:
+    response = await client.post(
+        "/api/v1/things", data=b"[" * 1500, headers={"Content-Type": "application/json"}
+    )
+    body = await problem(response, 400)
+    assert body["type"].endswith("malformed-json")
+
+
+async def test_a_jwks_endpoint_answering_garbage_means_401_not_500(test_keys: TestKeys) -> None:
+    async def garbage(request: web.Request) -> web.Response:
+        return web.Response(text='{"keys": "not a list"')
+
+    jwks = web.Application()
+    jwks.router.add_get("/jwks", garbage)
+    async with TestServer(jwks) as server:
+        verifier = TokenVerifier(
+            RemoteJwks(str(server.make_url("/jwks"))),
+            audience=test_keys.audience,
+            issuer=test_keys.issuer,
+        )
+        with pytest.raises(ProblemError) as refused:
+            await verifier.verify(test_keys.token())
+    assert refused.value.status == 401

@@ -15,7 +15,9 @@ from shared.auth import Role
 from shared.bus.admin import dead_letter_api
 from shared.bus.consumer import Subscription
 from shared.bus.outbox import Outbox
+from shared.db import PURGE_BATCH
 from shared.events import Envelope
+from shared.http import idempotency
 from shared.http.api import Api
 from shared.http.app import create_app
 from shared.http.keys import POOL, SETTINGS
@@ -74,6 +76,19 @@ def toy_api() -> Api:
             "INSERT INTO tickets (label) VALUES ($1) RETURNING n", body.label
         )
         return Ticket(number=number, label=body.label)
+
+    @api.post(
+        "/api/v1/groups/{group}/tickets",
+        body=NewTicket,
+        response=Ticket,
+        status=201,
+        transactional=True,
+        idempotent=True,
+    )
+    async def create_group_ticket(request: web.Request, conn: Any, body: NewTicket) -> Ticket:
+        label = f"{request.match_info['group']}:{body.label}"
+        number = await conn.fetchval("INSERT INTO tickets (label) VALUES ($1) RETURNING n", label)
+        return Ticket(number=number, label=label)
 
     api.endpoints.extend(dead_letter_api().endpoints)
     return api
@@ -196,3 +211,38 @@ async def test_a_failed_request_leaves_its_idempotency_key_free(
     assert failed.status == 422
     done = await client.post("/api/v1/tickets", json={"label": "ok"}, headers=key)
     assert done.status == 201
+
+
+async def test_one_idempotency_key_on_two_resources_acts_on_each(
+    serve: Any, service_settings: dict[str, Any]
+) -> None:
+    client = await serve(build_app(ToySettings(**service_settings)))
+    key = {"Idempotency-Key": "same-key"}
+
+    first = await client.post("/api/v1/groups/a/tickets", json={"label": "x"}, headers=key)
+    second = await client.post("/api/v1/groups/b/tickets", json={"label": "x"}, headers=key)
+
+    assert (first.status, second.status) == (201, 201)
+    labels = await client.app[POOL].fetch("SELECT label FROM tickets ORDER BY n")
+    assert [row["label"] for row in labels] == ["a:x", "b:x"]
+
+
+async def test_old_idempotency_keys_are_purged_in_batches(
+    serve: Any, service_settings: dict[str, Any]
+) -> None:
+    client = await serve(build_app(ToySettings(**service_settings)))
+    pool = client.app[POOL]
+    await pool.execute(
+        """INSERT INTO idempotency_keys (scope, key, request_hash, created_at)
+           SELECT 'old', g::text, '\\x00', now() - interval '2 days'
+           FROM generate_series(1, $1) AS g""",
+        PURGE_BATCH + 10,
+    )
+    await pool.execute(
+        "INSERT INTO idempotency_keys (scope, key, request_hash) VALUES ('new', 'k', '\\x00')"
+    )
+
+    async with pool.acquire() as conn:
+        await idempotency.purge(conn, hours=24)
+
+    assert await pool.fetchval("SELECT array_agg(scope) FROM idempotency_keys") == ["new"]

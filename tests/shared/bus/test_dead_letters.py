@@ -7,6 +7,7 @@ from aio_pika.exceptions import PublishError
 
 from shared.bus.dead_letters import list_dead_letters, replay_dead_letter
 from shared.bus.outbox import Outbox
+from shared.bus.relay import OutboxRelay
 from shared.events import Envelope
 from shared.testing.helpers import wait_until
 from tests.shared.bus.conftest import FAST_RETRIES, Pinged, World, add_pings, record_effect
@@ -134,3 +135,35 @@ async def test_one_failing_event_in_a_batch_does_not_hold_back_the_others(
     async with world.pool.acquire() as conn:
         [letter] = await list_dead_letters(conn)
     assert "three is unlucky" in letter.reason
+
+
+async def test_an_envelope_that_breaks_the_parser_is_dead_lettered_and_its_batch_goes_on(
+    world: World, outbox: Outbox
+) -> None:
+    await add_pings(world.pool, outbox, range(5))
+    # A date pydantic accepts but cannot bring to UTC: OverflowError, not a ValidationError.
+    poison = (
+        '{"type": "TestPinged", "version": 1, "producer": "tests", "payload": {"n": 99},'
+        ' "occurred_at": "0001-01-01T00:30:00+01:00"}'
+    )
+    exchange = await world.broker.exchange(world.names.exchange)
+    await world.consumer()
+    await exchange.publish(aio_pika.Message(poison.encode()), "tests.TestPinged.v1")
+    world.relay()
+
+    assert await world.wait_for_effects(5) == dict.fromkeys(range(5), 1)
+    assert await wait_until(lambda: has_dead_letters(world.pool))
+    async with world.pool.acquire() as conn:
+        [letter] = await list_dead_letters(conn)
+    assert letter.reason.startswith("unparseable")
+
+
+async def test_a_long_refused_event_keeps_its_delay_bounded(world: World, outbox: Outbox) -> None:
+    await add_pings(world.pool, outbox, range(1))  # nowhere to route: refused
+    await world.pool.execute("UPDATE outbox SET attempts = 5000")
+
+    relay = OutboxRelay(world.pool, world.broker, world.dsn)
+    assert await relay.publish_batch() == 0
+
+    delay = await world.pool.fetchval("SELECT next_attempt_at - now() FROM outbox")
+    assert delay.total_seconds() <= 300
