@@ -218,3 +218,34 @@ async def test_an_epreuve_is_changed_alone(start: Start, admin: dict[str, str]) 
     banque = await (await client.get("/api/v1/examens/BTS/sessions/2027/specialites/BANQUE")).json()
     ef2 = next(e for e in banque["epreuves"] if e["code"] == "EF2")
     assert ef2["modes"] == ["ponctuel", "ccf"]
+
+
+async def test_a_key_with_a_year_out_of_bounds_is_refused(
+    start: Start, admin: dict[str, str]
+) -> None:
+    """A year larger than the column (int32) gave a 500."""
+    client = await start()
+
+    for year, path in [
+        ("99999999999", "sessions/BTS/99999999999"),
+        ("1999", "specialites/BTS/1999/BANQUE"),
+        ("x", "epreuves/BTS/x/BANQUE/E1"),
+    ]:
+        refused = await problem(
+            await client.delete(f"/api/v1/admin/referentiel/{path}", headers=admin), 422
+        )
+        field = "key.annee" if path.startswith("sessions") else "key.session"
+        assert [e["field"] for e in refused["errors"]] == [field], year
+
+
+async def test_a_session_too_large_for_the_database_in_a_public_path_is_not_found(
+    start: Start,
+) -> None:
+    client = await start()
+
+    listed = await client.get("/api/v1/examens/BTS/sessions/99999999999/specialites")
+    one = await client.get("/api/v1/examens/BTS/sessions/99999999999/specialites/BANQUE")
+
+    assert listed.status == 200
+    assert await listed.json() == []
+    await problem(one, 404)

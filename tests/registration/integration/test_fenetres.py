@@ -273,3 +273,42 @@ async def test_two_overlapping_windows_created_at_once_give_one_window(
 
     assert sorted(response.status for response in responses) == [201] + [409] * 9
     assert len(await listing(client, session=2028, academie="001")) == 1
+
+
+@pytest.mark.parametrize(
+    ("field", "opening", "closing"),
+    [
+        ("fermeture", "2027-10-11T14:00:00+02:00", "9999-12-31T23:59:59Z"),
+        ("ouverture", "0001-01-01T00:30:00+01:00", "2027-11-17T17:00:00+01:00"),
+        ("ouverture", "1999-12-31T23:00:00Z", "2027-11-17T17:00:00+01:00"),
+        ("fermeture", "2027-10-11T14:00:00+02:00", "2101-01-01T00:00:00Z"),
+    ],
+)
+async def test_instants_outside_the_years_of_a_session_are_refused(
+    start: Start, admin: dict[str, str], field: str, opening: str, closing: str
+) -> None:
+    """Such instants overflowed when moved to UTC or to the académie's zone (a 500)."""
+    client = await start()
+    body = window("001", opening, closing)
+
+    created = await problem(
+        await client.post("/api/v1/admin/fenetres", json=body, headers=admin), 422
+    )
+    (listed,) = await listing(client, domaine="BTS", session=2027, academie="001")
+    path = f"/api/v1/admin/fenetres/{listed['id']}"
+    periode = {"ouverture": opening, "fermeture": closing}
+    moved = await problem(await client.put(path, json=periode, headers=admin), 422)
+
+    assert [e["field"] for e in created["errors"]] == [field]
+    assert [e["field"] for e in moved["errors"]] == [field]
+
+
+async def test_a_window_id_too_large_for_the_database_is_not_found(
+    start: Start, admin: dict[str, str]
+) -> None:
+    client = await start()
+    body = {"ouverture": "2027-10-11T14:00:00+02:00", "fermeture": "2027-11-17T17:00:00+01:00"}
+
+    response = await client.put(f"/api/v1/admin/fenetres/{2**63}", json=body, headers=admin)
+
+    await problem(response, 404)

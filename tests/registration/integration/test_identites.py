@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
+import pytest
 
+from registration.handlers import identites as handlers
 from registration.settings import Settings
 from shared.auth import Role
 from shared.bus.broker import Broker
@@ -180,6 +185,65 @@ async def test_an_erased_account_leaves_nothing_and_stays_erased(
     await publish_envelope(broker, envelope(AccountErased(account_id=account, reason="x"), T0))
     await publish_envelope(broker, envelope(registered, T0 + timedelta(seconds=1)))
     await projection.wait_handled(3)
+
+    status, _ = await projection.identite(account)
+    assert status == 404
+
+
+async def _connect(settings: Settings) -> asyncpg.Connection:
+    conn = await asyncpg.connect(settings.database_url)
+    await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+    return conn
+
+
+async def _handle_in_transaction(
+    conn: asyncpg.Connection, handle: Callable[[asyncpg.Connection], Awaitable[None]]
+) -> asyncpg.transaction.Transaction:
+    transaction = conn.transaction()
+    await transaction.start()
+    await handle(conn)
+    return transaction
+
+
+@pytest.mark.parametrize("erase_first", [True, False], ids=["erase-first", "register-first"])
+async def test_an_erasure_and_a_registration_handled_together_leave_the_account_erased(
+    start: Start, settings: Settings, test_keys: TestKeys, erase_first: bool
+) -> None:
+    """Two consumer workers, one event each: the second handler waits for the first one's
+    commit instead of reading a tombstone (or a row) that is not committed yet."""
+    projection = Projection(settings, await start(seeded=False), test_keys)
+    account = uuid.uuid4()
+    registered = AccountRegistered(
+        account_id=account,
+        email="race@example.org",
+        identite=identite(),
+        activation_token="t",
+        activation_expires_at=T0 + timedelta(hours=48),
+    )
+    erased = AccountErased(account_id=account, reason="x")
+
+    async def register(conn: asyncpg.Connection) -> None:
+        await handlers.on_registered(conn, envelope(registered, T0), registered)
+
+    async def erase(conn: asyncpg.Connection) -> None:
+        await handlers.on_erased(conn, envelope(erased, T0 + timedelta(seconds=1)), erased)
+
+    first, second = (erase, register) if erase_first else (register, erase)
+    conn1, conn2 = await _connect(settings), await _connect(settings)
+    try:
+        transaction1 = await _handle_in_transaction(conn1, first)
+
+        async def other_worker() -> None:
+            transaction2 = await _handle_in_transaction(conn2, second)
+            await transaction2.commit()
+
+        task = asyncio.create_task(other_worker())
+        await asyncio.wait({task}, timeout=0.5)
+        await transaction1.commit()
+        await task
+    finally:
+        await conn1.close()
+        await conn2.close()
 
     status, _ = await projection.identite(account)
     assert status == 404

@@ -10,6 +10,12 @@ from typing import Any
 import asyncpg
 
 
+async def lock_account(conn: asyncpg.Connection, account_id: uuid.UUID) -> None:
+    """Serialises the handlers of one account until the transaction ends: without it, an erasure
+    committed between another handler's tombstone check and its upsert would be undone."""
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1::text))", str(account_id))
+
+
 async def is_erased(conn: asyncpg.Connection, account_id: uuid.UUID) -> bool:
     return bool(
         await conn.fetchval(

@@ -10,10 +10,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError, model_validator
 
 from registration.domain.referentiel import (
     Academie,
+    Annee,
     Categorie,
     Code,
     Diplome,
@@ -32,6 +33,7 @@ from registration.domain.referentiel import (
 )
 
 MAX_ROWS = 5000
+YEAR: TypeAdapter[int] = TypeAdapter(Annee)
 
 KINDS: dict[str, type[Item]] = {
     "examens": Examen,
@@ -370,10 +372,16 @@ def parse_key(kind: str, parts: list[str]) -> tuple[Any, ...]:
     if len(parts) != len(names):
         message = f"a {kind} key is {'/'.join(names)}"
         raise ImportRefused([Issue("key", message, "bad-key")])
+    return tuple(
+        _year(name, part) if name in {"annee", "session"} else part
+        for name, part in zip(names, parts, strict=True)
+    )
+
+
+def _year(name: str, part: str) -> int:
+    """A year of a key, within the bounds of `Annee` (a larger number would not fit the column)."""
     try:
-        return tuple(
-            int(part) if name in {"annee", "session"} else part
-            for name, part in zip(names, parts, strict=True)
-        )
-    except ValueError:
-        raise ImportRefused([Issue("key", "the year is not a number", "bad-key")]) from None
+        return YEAR.validate_python(part)
+    except ValidationError as exc:
+        message = exc.errors(include_url=False)[0]["msg"]
+        raise ImportRefused([Issue(f"key.{name}", message, "bad-key")]) from None

@@ -41,7 +41,8 @@ def _blank_is_none(value: Any) -> Any:
 
 Code = Annotated[str, Field(pattern=CODE_PATTERN)]
 Libelle = Annotated[str, Field(min_length=1, max_length=200)]
-Annee = Annotated[int, Field(ge=2000, le=2100)]
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+Annee = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR)]
 CodeList = Annotated[list[Code], BeforeValidator(_split_list), Field(max_length=50)]
 Option = Annotated[str, Field(min_length=1, max_length=60)]
 OptionalCode = Annotated[Code | None, BeforeValidator(_blank_is_none)]

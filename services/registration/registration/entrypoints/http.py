@@ -25,6 +25,8 @@ from registration.domain.imports import (
     parse_key,
 )
 from registration.domain.referentiel import (
+    FIRST_YEAR,
+    LAST_YEAR,
     Academie,
     Categorie,
     Diplome,
@@ -62,6 +64,7 @@ api.endpoints.extend(dead_letter_api().endpoints)
 ADMIN = (Role.ADMINISTRATEUR,)
 WINDOW_STAFF = (Role.GESTIONNAIRE, Role.ADMINISTRATEUR)
 REFERENTIEL = ("référentiel",)
+MAX_BIGINT = 2**63 - 1
 SESSION_PATH = "/api/v1/examens/{examen}/sessions/{session:\\d+}"
 
 
@@ -123,17 +126,25 @@ async def academies(request: web.Request) -> list[Academie]:
     return await _public(request, sql.list_academies)
 
 
+def _session(request: web.Request) -> int | None:
+    """The session of a path; None for a year no session can have (nor the column hold)."""
+    annee = int(request.match_info["session"])
+    return annee if FIRST_YEAR <= annee <= LAST_YEAR else None
+
+
 @api.get(SESSION_PATH + "/specialites", response=list[Specialite], tags=REFERENTIEL)
 async def specialites(request: web.Request) -> list[Specialite]:
-    examen, session = request.match_info["examen"], int(request.match_info["session"])
+    examen, session = request.match_info["examen"], _session(request)
+    if session is None:
+        return []
     return await _public(request, sql.list_specialites, examen, session)
 
 
 @api.get(SESSION_PATH + "/specialites/{code}", response=SpecialiteDetail, tags=REFERENTIEL)
 async def specialite(request: web.Request) -> SpecialiteDetail:
-    key = (request.match_info["examen"], int(request.match_info["session"]))
+    key = (request.match_info["examen"], _session(request))
     code = request.match_info["code"]
-    found = await _public(request, sql.get_specialite, *key, code)
+    found = None if key[1] is None else await _public(request, sql.get_specialite, *key, code)
     if found is None:
         raise not_found(f"Spécialité {key[0]} {key[1]} {code}")
     specialite, epreuves = found
@@ -311,6 +322,8 @@ async def move_fenetre(
     request: web.Request, body: PeriodeFenetre, principal: Principal
 ) -> Ouverture:
     fenetre_id = int(request.match_info["id"])
+    if fenetre_id > MAX_BIGINT:
+        raise not_found(f"Window {fenetre_id}")
     async with request.app[POOL].acquire() as conn, conn.transaction():
         with _domain_errors():
             await fenetres.move_fenetre(conn, fenetre_id, body.periode(), principal)

@@ -4,13 +4,30 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import asyncpg
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict
 
 from registration.domain.fenetres import Periode, is_open, to_local, to_utc
-from registration.domain.referentiel import Annee, Code, EpreuveNode, Specialite
+from registration.domain.referentiel import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    Annee,
+    Code,
+    EpreuveNode,
+    Specialite,
+)
+
+
+def _within_years(instant: datetime) -> datetime:
+    """Far-off years would overflow when the instant is moved to UTC or to a local zone."""
+    if not FIRST_YEAR <= instant.year <= LAST_YEAR:
+        raise ValueError(f"the year must be between {FIRST_YEAR} and {LAST_YEAR}")
+    return instant
+
+
+Instant = Annotated[AwareDatetime, AfterValidator(_within_years)]
 
 
 class Request(BaseModel):
@@ -36,8 +53,8 @@ class PeriodeFenetre(Request):
     """Instants with their offset (`2026-10-12T14:00:00+02:00`): a bare local time is refused,
     since it is ambiguous across a daylight-saving change."""
 
-    ouverture: AwareDatetime
-    fermeture: AwareDatetime
+    ouverture: Instant
+    fermeture: Instant
 
     def periode(self) -> Periode:
         return Periode(self.ouverture, self.fermeture)
