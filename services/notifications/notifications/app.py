@@ -17,7 +17,14 @@ from notifications.handlers.events import EmailRecorder
 from notifications.keys import CONFIG, RECORDER
 from notifications.settings import Settings
 from shared.http.app import create_app
-from shared.service import broker, consumers, database, periodic_job, token_verifier
+from shared.service import (
+    broker,
+    consumers,
+    database,
+    outbox_relay,
+    periodic_job,
+    token_verifier,
+)
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -38,6 +45,8 @@ def build_app(settings: Settings | None = None) -> web.Application:
         contexts=[
             database(MIGRATIONS),
             broker,
+            # Publishes nothing of its own, but a dead letter's replay goes through the outbox.
+            outbox_relay,
             token_verifier(),
             consumers(subscriptions),
             email_sender,

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 
+import pytest
 from aiohttp import web
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Session
+from aiosmtpd.smtp import Envelope as SmtpEnvelope
 
 from notifications.adapters.sql import purge_bodies
 from notifications.app import build_app
+from notifications.keys import RECORDER
 from notifications.settings import Settings
 from shared.auth import Role
 from shared.bus.broker import Broker
@@ -16,6 +21,7 @@ from shared.events import Envelope
 from shared.events.catalogue import AccountErased, AccountRegistered, AccountRegistrationRepeated
 from shared.metrics import EVENTS_HANDLED
 from shared.testing.helpers import publish_envelope, publish_event, wait_until
+from shared.testing.infrastructure import free_port
 from shared.testing.plugin import BusNames
 from shared.testing.smtp import SmtpSink
 from shared.testing.tokens import TestKeys
@@ -250,3 +256,140 @@ async def test_bodies_of_sent_emails_are_cleared_after_the_retention_and_cannot_
     )
     assert resend.status == 409
     assert (await resend.json())["type"].endswith("message-purged")
+
+
+async def handled(client: Client, envelope: Envelope) -> bool:
+    async def in_inbox() -> bool:
+        return bool(
+            await pool_of(client).fetchval(
+                "SELECT EXISTS (SELECT FROM inbox WHERE event_id = $1)", envelope.event_id
+            )
+        )
+
+    return await wait_until(in_inbox)
+
+
+async def test_an_event_arriving_after_the_erasure_of_its_account_stores_and_sends_nothing(
+    client: Client, broker: Broker, bus_names: BusNames, smtp: SmtpSink
+) -> None:
+    account_id, address, marker = uuid.uuid4(), random_email(), random_email()
+    erased = await publish_event(broker, AccountErased(account_id=account_id, reason="x"))
+    assert await handled(client, erased)
+
+    late = await publish_event(
+        broker,
+        AccountRegistered(
+            account_id=account_id,
+            email=address,
+            identite=identite(),
+            activation_token="t",
+            activation_expires_at=later(48),
+        ),
+        producer="accounts",
+    )
+    assert await handled(client, late)
+    await publish_event(broker, AccountRegistrationRepeated(account_id=uuid.uuid4(), email=marker))
+    await mail_to(smtp, marker)
+
+    assert smtp.to(address) == []
+    assert not await pool_of(client).fetchval(
+        "SELECT count(*) FROM outgoing_messages WHERE account_id = $1 OR recipient = $2",
+        account_id,
+        address,
+    )
+
+
+class Ascii:
+    """Accepts every message, and does not offer SMTPUTF8 (aiosmtpd's controller would)."""
+
+    def __init__(self) -> None:
+        self.accepted: list[str] = []
+
+    async def handle_DATA(  # noqa: N802 - aiosmtpd's hook name
+        self, server: SMTP, session: Session, envelope: SmtpEnvelope
+    ) -> str:
+        self.accepted.extend(envelope.rcpt_tos)
+        return "250 Message accepted"
+
+
+@pytest.fixture
+def ascii_only() -> Iterator[tuple[Ascii, int]]:
+    handler, port = Ascii(), free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port, enable_SMTPUTF8=False)
+    controller.start()
+    yield handler, port
+    controller.stop()
+
+
+async def test_an_address_the_server_cannot_take_fails_and_the_others_go(
+    settings: Settings,
+    serve: Callable[[web.Application], Awaitable[Client]],
+    broker: Broker,
+    bus_names: BusNames,
+    ascii_only: tuple[Ascii, int],
+) -> None:
+    """A non-ASCII domain needs SMTPUTF8, which this server does not offer: aiosmtplib raises
+    SMTPNotSupported before any command. The message fails at once (it used to be retried
+    forever as a lost connection); the next one goes on the same connection."""
+    handler, port = ascii_only
+    client = await serve(build_app(settings.model_copy(update={"smtp_port": port})))
+    unicode, other = f"jose.{uuid.uuid4().hex[:8]}@exämple.org", random_email()
+    for address in (unicode, other):
+        await publish_event(
+            broker, AccountRegistrationRepeated(account_id=uuid.uuid4(), email=address)
+        )
+
+    async def failed() -> bool:
+        status = await pool_of(client).fetchval(
+            "SELECT status FROM outgoing_messages WHERE recipient = $1", unicode
+        )
+        return bool(status == "failed")
+
+    assert await wait_until(failed)
+    assert await recorded_as_sent(client, other)
+    row = await pool_of(client).fetchrow(
+        "SELECT attempts, last_error FROM outgoing_messages WHERE recipient = $1", unicode
+    )
+    assert row["attempts"] == 1
+    assert "SMTPUTF8" in row["last_error"]
+    assert handler.accepted == [other]
+
+
+async def test_a_dead_lettered_event_replayed_by_an_administrateur_sends_its_email(
+    client: Client,
+    broker: Broker,
+    bus_names: BusNames,
+    smtp: SmtpSink,
+    test_keys: TestKeys,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A replay is written to the outbox: the service must run a relay to publish it."""
+    email = random_email()
+
+    async def broken(*args: object) -> None:
+        raise RuntimeError("rendering is broken")
+
+    monkeypatch.setattr(client.app[RECORDER], "record", broken)
+    await publish_event(broker, AccountRegistrationRepeated(account_id=uuid.uuid4(), email=email))
+
+    async def dead_letter() -> int | None:
+        found: int | None = await pool_of(client).fetchval(
+            "SELECT id FROM dead_letters WHERE replayed_at IS NULL"
+        )
+        return found
+
+    async def dead_lettered() -> bool:
+        return await dead_letter() is not None
+
+    assert await wait_until(dead_lettered)
+    dead_letter_id = await dead_letter()
+    monkeypatch.undo()
+
+    replay = await client.post(
+        f"/api/v1/admin/dead-letters/{dead_letter_id}/replay", headers=admin_headers(test_keys)
+    )
+
+    assert replay.status == 202, await replay.text()
+    await mail_to(smtp, email)
+    assert smtp.to(email)
+    assert await recorded_as_sent(client, email)

@@ -41,6 +41,10 @@ class SmtpSession:
             return _refused_recipient(exc)
         except aiosmtplib.SMTPResponseException as exc:
             return _answered(exc.code, exc.message)
+        except aiosmtplib.SMTPNotSupported as exc:
+            # Raised before any command (a non-ASCII address and no SMTPUTF8): the message can
+            # never go through this server, and the connection is still good for the next one.
+            return Attempt(Outcome.REFUSED, None, _detail(f"not supported by the server: {exc}"))
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
             return Attempt(Outcome.DEFERRED, None, _detail(repr(exc)), connection_lost=True)
         if recipient in errors:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from typing import Any
 
 import asyncpg
@@ -18,12 +19,24 @@ from shared.events.catalogue import AccountErased
 log = logging.getLogger(__name__)
 
 
+async def _erased(conn: asyncpg.Connection, account_id: uuid.UUID) -> bool:
+    """Takes the account's lock (held until commit), then reads its tombstone."""
+    await sql.lock_account(conn, account_id)
+    return await sql.is_erased(conn, account_id)
+
+
 class EmailRecorder:
     def __init__(self, renderer: Renderer, sender_address: str) -> None:
         self.renderer = renderer
         self.sender_address = sender_address
 
     async def record(self, conn: asyncpg.Connection, envelope: Envelope, email: Email) -> None:
+        if email.account_id is not None and await _erased(conn, email.account_id):
+            log.info(
+                "no email for an erased account",
+                extra={"event_id": str(envelope.event_id), "template": email.template},
+            )
+            return
         composed = self.renderer.render(email)
         inserted = await sql.insert_message(
             conn,
@@ -47,6 +60,9 @@ class EmailRecorder:
 
 
 async def erase_account(conn: asyncpg.Connection, envelope: Envelope, event: AccountErased) -> None:
-    """An erased account leaves nothing here either: its emails and their delivery log go."""
+    """An erased account leaves nothing here either: its emails and their delivery log go, and
+    a tombstone keeps a later event of the account from storing or sending anything."""
+    await sql.lock_account(conn, event.account_id)
+    await sql.record_erased(conn, event.account_id, envelope.occurred_at)
     deleted = await sql.erase_account_messages(conn, event.account_id)
     log.info("emails of an erased account deleted", extra={"messages": deleted})
