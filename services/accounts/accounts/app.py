@@ -56,6 +56,7 @@ def deps_for(settings: Settings, clock: Clock) -> Deps:
         lifetimes=Lifetimes(
             access_token=timedelta(seconds=settings.access_token_ttl_s),
             session=timedelta(seconds=settings.session_ttl_s),
+            refresh_reuse_grace=timedelta(seconds=settings.refresh_reuse_grace_s),
         ),
         trust_forwarded_for=settings.trust_forwarded_for,
         answer_floor_s=settings.answer_floor_ms / 1000,

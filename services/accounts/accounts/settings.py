@@ -28,6 +28,9 @@ class Settings(ServiceSettings):
     previous_jwks: str | None = None
     access_token_ttl_s: int = 900
     session_ttl_s: int = 30 * 24 * 3600
+    # A refresh token presented again within this long of its rotation is refused without
+    # ending the session (two refreshes racing); later, reuse ends the session.
+    refresh_reuse_grace_s: float = 10.0
 
     argon2_memory_kib: int = OWASP_MEMORY_KIB
     argon2_time_cost: int = OWASP_TIME_COST

@@ -236,6 +236,22 @@ async def test_a_reset_link_lasts_one_hour(service: Service) -> None:
     await problem(response, 410, "link-expired")
 
 
+async def test_a_dead_reset_token_costs_no_hashing(service: Service) -> None:
+    candidate = await active_candidate(service)
+    expired = await reset_token(service, candidate)
+    service.clock.advance(timedelta(hours=1, seconds=1))
+    hasher = service.deps.hasher
+    before = hasher.work_done
+    for token, status, slug in (
+        (uuid.uuid4().hex * 2, 400, "invalid-link"),
+        (expired, 410, "link-expired"),
+    ):
+        body = {"token": token, "new_password": OTHER_PASSWORD}
+        response = await service.client.post("/api/v1/auth/password-reset/confirm", json=body)
+        await problem(response, status, slug)
+    assert hasher.work_done == before
+
+
 async def test_a_reset_lifts_the_login_throttle(service: Service) -> None:
     candidate = await active_candidate(service)
     for _ in range(8):
@@ -246,6 +262,46 @@ async def test_a_reset_lifts_the_login_throttle(service: Service) -> None:
     body = {"token": token, "new_password": OTHER_PASSWORD}
     await service.client.post("/api/v1/auth/password-reset/confirm", json=body)
     await login(service, candidate.email, OTHER_PASSWORD)
+
+
+async def confirm_email(service: Service, token: str) -> Any:
+    return await service.client.post("/api/v1/accounts/email/confirm", json={"token": token})
+
+
+async def test_a_reset_voids_a_pending_email_change(service: Service) -> None:
+    candidate = await active_candidate(service)
+    await request_email_change(service, candidate, random_email("attacker"))
+    requested = await last_event(service.pool, AccountEmailChangeRequested)
+    body = {"token": await reset_token(service, candidate), "new_password": OTHER_PASSWORD}
+    response = await service.client.post("/api/v1/auth/password-reset/confirm", json=body)
+    assert response.status == 204
+
+    await problem(await confirm_email(service, requested.confirmation_token), 400, "invalid-link")
+    await login(service, candidate.email, OTHER_PASSWORD)
+
+
+async def test_a_password_change_voids_a_pending_email_change(service: Service) -> None:
+    candidate = await active_candidate(service)
+    await request_email_change(service, candidate, random_email("attacker"))
+    requested = await last_event(service.pool, AccountEmailChangeRequested)
+    await change_password(service, candidate, PASSWORD, OTHER_PASSWORD, expect=204)
+
+    await problem(await confirm_email(service, requested.confirmation_token), 400, "invalid-link")
+    await login(service, candidate.email, OTHER_PASSWORD)
+
+
+async def test_an_email_change_voids_the_reset_links_sent_to_the_old_address(
+    service: Service,
+) -> None:
+    candidate = await active_candidate(service)
+    token = await reset_token(service, candidate)
+    await request_email_change(service, candidate, random_email())
+    requested = await last_event(service.pool, AccountEmailChangeRequested)
+    assert (await confirm_email(service, requested.confirmation_token)).status == 200
+
+    body = {"token": token, "new_password": OTHER_PASSWORD}
+    response = await service.client.post("/api/v1/auth/password-reset/confirm", json=body)
+    await problem(response, 400, "invalid-link")
 
 
 async def test_a_candidature_of_an_unknown_account_is_consumed_without_harm(

@@ -141,6 +141,38 @@ async def test_an_erased_accounts_email_can_be_registered_again(service: Service
     await activate(service, email)
 
 
+async def test_an_expired_pending_account_not_yet_erased_gives_way_to_a_new_one(
+    service_without_job: Service,
+) -> None:
+    service = service_without_job
+    email = await register(service)
+    old = (await last_event(service.pool, AccountRegistered, email=email)).account_id
+    service.clock.advance(HOURS_48 + timedelta(minutes=1))
+
+    await register(service, email)
+    new = (await last_event(service.pool, AccountRegistered, email=email)).account_id
+    assert new != old
+    assert await events(service.pool, AccountRegistrationRepeated) == []
+    erased = await events(service.pool, AccountErased)
+    assert [event.account_id for event in erased] == [old]
+    ids = await service.pool.fetch("SELECT id FROM accounts")
+    assert [row["id"] for row in ids] == [new]
+    await activate(service, email)
+
+
+async def test_an_expired_pending_account_gets_no_new_link(service_without_job: Service) -> None:
+    service = service_without_job
+    email = await register(service)
+    account_id = (await last_event(service.pool, AccountRegistered, email=email)).account_id
+    service.clock.advance(HOURS_48 + timedelta(minutes=1))
+
+    response = await service.client.post("/api/v1/accounts/activation-link", json={"email": email})
+    assert response.status == 202
+    assert len(await events(service.pool, AccountRegistered)) == 1
+    async with service.pool.acquire() as conn, conn.transaction():
+        assert await erase_unactivated(conn, service.deps) == [account_id]
+
+
 async def test_an_activated_account_is_never_erased(service: Service) -> None:
     active = await register(service)
     await activate(service, active)

@@ -10,6 +10,7 @@ from typing import Any
 import argon2
 import jwt
 
+from accounts.domain.throttle import EMAIL_RULE
 from shared.auth import RemoteJwks, Role, TokenVerifier
 from tests.accounts.integration.conftest import (
     PASSWORD,
@@ -92,6 +93,7 @@ async def test_a_reused_refresh_token_revokes_its_session(service: Service) -> N
         await service.client.post("/api/v1/auth/refresh", json={"refresh_token": old})
     ).json()
 
+    service.clock.advance(service.deps.lifetimes.refresh_reuse_grace)
     reuse = await service.client.post("/api/v1/auth/refresh", json={"refresh_token": old})
     await problem(reuse, 401, "invalid-refresh-token")
     after = await service.client.post(
@@ -139,6 +141,30 @@ async def test_the_owner_is_never_locked_out_for_good(service: Service) -> None:
     assert (await post_login(service, candidate.email, PASSWORD)).status == 200
 
 
+async def test_parallel_guesses_cannot_all_slip_past_the_throttle(service: Service) -> None:
+    candidate = await active_candidate(service)
+    responses = await asyncio.gather(
+        *(post_login(service, candidate.email, "Wrong#Pass1") for _ in range(12))
+    )
+    statuses = sorted(response.status for response in responses)
+    assert set(statuses) <= {401, 429}
+    assert statuses.count(401) <= EMAIL_RULE.free_failures
+    # The owner is not locked out by the counting in advance once the wait is over.
+    service.clock.advance(EMAIL_RULE.max_delay)
+    await login(service, candidate.email)
+
+
+async def test_right_and_wrong_logins_racing_on_one_email_all_get_an_answer(
+    service: Service,
+) -> None:
+    candidate = await active_candidate(service)
+    passwords = [PASSWORD, "Wrong#Pass1"] * 6
+    responses = await asyncio.gather(
+        *(post_login(service, candidate.email, password) for password in passwords)
+    )
+    assert {response.status for response in responses} <= {200, 401, 429}
+
+
 async def test_a_client_failing_on_many_emails_is_throttled(service: Service) -> None:
     for _ in range(20):
         await post_login(service, random_email(), "Wrong#Pass1")
@@ -183,3 +209,30 @@ async def test_two_refreshes_racing_with_one_token_cannot_both_win(service: Serv
         *(service.client.post("/api/v1/auth/refresh", json=token) for _ in range(2))
     )
     assert sorted(response.status for response in responses) == [200, 401]
+    # The loser is refused, but the session lives on with the winner's token.
+    (winner,) = [response for response in responses if response.status == 200]
+    await problem(next(r for r in responses if r.status == 401), 401, "invalid-refresh-token")
+    kept = {"refresh_token": (await winner.json())["refresh_token"]}
+    assert (await service.client.post("/api/v1/auth/refresh", json=kept)).status == 200
+
+
+async def test_a_just_rotated_token_is_refused_without_ending_the_session(
+    service: Service,
+) -> None:
+    candidate = await active_candidate(service)
+    old = {"refresh_token": candidate.tokens["refresh_token"]}
+    first = await (await service.client.post("/api/v1/auth/refresh", json=old)).json()
+    grace = service.deps.lifetimes.refresh_reuse_grace
+
+    service.clock.advance(grace - timedelta(seconds=1))
+    again = await service.client.post("/api/v1/auth/refresh", json=old)
+    await problem(again, 401, "invalid-refresh-token")
+    kept = {"refresh_token": first["refresh_token"]}
+    second = await (await service.client.post("/api/v1/auth/refresh", json=kept)).json()
+
+    # Past the grace period, the reuse of the token rotated last ends the session.
+    service.clock.advance(grace)
+    reuse = await service.client.post("/api/v1/auth/refresh", json=kept)
+    await problem(reuse, 401, "invalid-refresh-token")
+    latest = {"refresh_token": second["refresh_token"]}
+    await problem(await service.client.post("/api/v1/auth/refresh", json=latest), 401)

@@ -179,6 +179,32 @@ async def erase_expired_pending(conn: asyncpg.Connection, now: datetime) -> list
     return [row["id"] for row in rows]
 
 
+async def erase_expired_pending_with_email(
+    conn: asyncpg.Connection, email: str, now: datetime
+) -> uuid.UUID | None:
+    """The pending account of this email if its activation window is over, with its tokens
+    (cascade): what the periodic job would erase, erased now."""
+    erased: uuid.UUID | None = await conn.fetchval(
+        """DELETE FROM accounts
+           WHERE lower(email) = lower($1) AND status = 'pending' AND pending_until <= $2
+           RETURNING id""",
+        email,
+        now,
+    )
+    return erased
+
+
+async def is_live_pending(conn: asyncpg.Connection, account_id: uuid.UUID, now: datetime) -> bool:
+    """Pending and still within its activation window."""
+    live = await conn.fetchval(
+        """SELECT true FROM accounts
+           WHERE id = $1 AND status = 'pending' AND pending_until > $2""",
+        account_id,
+        now,
+    )
+    return bool(live)
+
+
 async def list_staff(conn: asyncpg.Connection) -> list[Account]:
     rows = await conn.fetch(
         f"SELECT {COLUMNS} FROM accounts WHERE role <> 'candidat' ORDER BY lower(email)"

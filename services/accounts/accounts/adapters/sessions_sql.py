@@ -13,7 +13,7 @@ import asyncpg
 class RefreshTokenRow:
     session_id: uuid.UUID
     account_id: uuid.UUID
-    rotated: bool
+    rotated_at: datetime | None
     session_expires_at: datetime
     session_revoked: bool
 
@@ -50,7 +50,7 @@ async def refresh_token_for_update(
 ) -> RefreshTokenRow | None:
     """Locked, so two refreshes racing with one token cannot both rotate it."""
     row = await conn.fetchrow(
-        """SELECT r.session_id, s.account_id, r.rotated_at IS NOT NULL AS rotated,
+        """SELECT r.session_id, s.account_id, r.rotated_at,
                   s.expires_at, s.revoked_at IS NOT NULL AS revoked
            FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id
            WHERE r.digest = $1 FOR UPDATE OF r, s""",
@@ -59,7 +59,7 @@ async def refresh_token_for_update(
     if row is None:
         return None
     return RefreshTokenRow(
-        row["session_id"], row["account_id"], row["rotated"], row["expires_at"], row["revoked"]
+        row["session_id"], row["account_id"], row["rotated_at"], row["expires_at"], row["revoked"]
     )
 
 

@@ -63,6 +63,19 @@ async def take(conn: asyncpg.Connection, digest: bytes, purpose: TokenPurpose) -
     return TakenToken(row["account_id"], row["expires_at"], row["new_email"])
 
 
+async def peek(conn: asyncpg.Connection, digest: bytes, purpose: TokenPurpose) -> TakenToken | None:
+    """The token, left in place: a cheap look before work worth doing only for a live one."""
+    row = await conn.fetchrow(
+        """SELECT account_id, expires_at, new_email FROM account_tokens
+           WHERE digest = $1 AND purpose = $2""",
+        digest,
+        str(purpose),
+    )
+    if row is None:
+        return None
+    return TakenToken(row["account_id"], row["expires_at"], row["new_email"])
+
+
 async def delete_expired(conn: asyncpg.Connection, now: datetime) -> int:
     status = await conn.execute("DELETE FROM account_tokens WHERE expires_at <= $1", now)
     return int(status.split()[-1])

@@ -58,6 +58,9 @@ class Lifetimes:
     email_change: timedelta = timedelta(hours=48)
     access_token: timedelta = timedelta(minutes=15)
     session: timedelta = timedelta(days=30)
+    # A refresh token presented again this soon after its rotation is a race between two
+    # requests of the holder (two tabs), not a theft: refused, but the session stays.
+    refresh_reuse_grace: timedelta = timedelta(seconds=10)
 
     def of(self, purpose: TokenPurpose) -> timedelta:
         return {

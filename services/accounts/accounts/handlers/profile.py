@@ -159,6 +159,8 @@ async def confirm_email_change(pool: asyncpg.Pool, command: TokenGiven, deps: De
         account = await existing(conn, taken.account_id, lock=True)
         if not await accounts_sql.set_email(conn, account.id, taken.new_email):
             raise email_taken()
+        # Reset links went to the old address, which no longer speaks for the account.
+        await tokens_sql.void(conn, account.id, TokenPurpose.PASSWORD_RESET)
         changed = AccountEmailChanged(
             account_id=account.id, old_email=account.email, new_email=taken.new_email
         )
@@ -181,6 +183,8 @@ async def change_password(
     async with pool.acquire() as conn, conn.transaction():
         await accounts_sql.set_password_hash(conn, account.id, new_hash)
         await sessions_sql.revoke_sessions(conn, account.id, deps.clock(), keep=session_id)
+        # A pending move to another address may have been asked with the old password.
+        await tokens_sql.void(conn, account.id, TokenPurpose.EMAIL_CHANGE)
 
 
 async def request_password_reset(pool: asyncpg.Pool, command: EmailGiven, deps: Deps) -> Accepted:
@@ -210,14 +214,27 @@ async def _reset_link(conn: asyncpg.Connection, account: Account, deps: Deps) ->
 
 async def reset_password(pool: asyncpg.Pool, command: PasswordReset, deps: Deps) -> None:
     """Every session ends, and the failed-login count of the email is forgotten."""
+    token_digest = digest(command.token)
+    # The token is looked at before hashing: a made-up one must cost the server no Argon2 work.
+    async with pool.acquire() as conn:
+        _live_reset_token(
+            await tokens_sql.peek(conn, token_digest, TokenPurpose.PASSWORD_RESET), deps
+        )
     new_hash = await deps.hasher.hash(command.new_password)
     async with pool.acquire() as conn, conn.transaction():
-        taken = await tokens_sql.take(conn, digest(command.token), TokenPurpose.PASSWORD_RESET)
-        if taken is None:
-            raise invalid_link()
-        if taken.expires_at <= deps.clock():
-            raise expired_link(deps.lifetimes.password_reset)
+        taken = _live_reset_token(
+            await tokens_sql.take(conn, token_digest, TokenPurpose.PASSWORD_RESET), deps
+        )
         account = await existing(conn, taken.account_id, lock=True)
         await accounts_sql.set_password_hash(conn, account.id, new_hash)
         await sessions_sql.revoke_sessions(conn, account.id, deps.clock())
+        await tokens_sql.void(conn, account.id, TokenPurpose.EMAIL_CHANGE)
         await throttle_sql.forget(conn, [email_key(account.email)])
+
+
+def _live_reset_token(token: tokens_sql.TakenToken | None, deps: Deps) -> tokens_sql.TakenToken:
+    if token is None:
+        raise invalid_link()
+    if token.expires_at <= deps.clock():
+        raise expired_link(deps.lifetimes.password_reset)
+    return token

@@ -47,6 +47,10 @@ async def _register(
     account_id = uuid.uuid4()
     identite = command.identite.to_identite()
     token, expires_at = new_token(), now + deps.lifetimes.activation
+    # A pending account past its window, not yet erased by the job, must not keep the email.
+    expired = await accounts_sql.erase_expired_pending_with_email(conn, command.email, now)
+    if expired is not None:
+        await deps.outbox.add(conn, AccountErased(account_id=expired, reason=ERASED_REASON))
     created = await accounts_sql.insert_candidate(
         conn,
         account_id=account_id,
@@ -123,7 +127,13 @@ async def resend_activation(pool: asyncpg.Pool, command: EmailGiven, deps: Deps)
 async def _resend_activation(pool: asyncpg.Pool, command: EmailGiven, deps: Deps) -> Accepted:
     async with pool.acquire() as conn, conn.transaction():
         account = await accounts_sql.by_email(conn, command.email, lock=True)
-        if account is not None and not account.is_active and account.identite is not None:
+        if (
+            account is not None
+            and not account.is_active
+            and account.identite is not None
+            # Past its window the account is as good as erased: no new life for it.
+            and await accounts_sql.is_live_pending(conn, account.id, deps.clock())
+        ):
             await _new_activation_link(conn, account, deps)
     return ACCEPTED
 

@@ -26,24 +26,27 @@ from accounts.handlers.problems import (
 async def login(pool: asyncpg.Pool, command: Credentials, client: str, deps: Deps) -> TokenPair:
     keys = [email_key(command.email), client_key(client)]
     async with pool.acquire() as conn:
-        await refuse_if_throttled(conn, keys, deps.clock())
+        await count_attempt(conn, keys, deps.clock())
         found = await accounts_sql.credentials(conn, command.email)
     # One hash is checked whether or not the email is known: the same work, the same time.
     matches = await deps.hasher.verify(found.password_hash if found else None, command.password)
     if found is None or not matches:
-        await _record_failure(pool, keys, deps)
-        raise bad_credentials()
+        raise bad_credentials()  # already counted
     if found.status is not Status.ACTIVE:
+        await _take_back(pool, keys)  # the right password: no failure
         raise not_activated()
-    return await _logged_in(pool, found, command.password, keys[0], deps)
+    return await _logged_in(pool, found, command.password, keys, deps)
 
 
 async def _logged_in(
-    pool: asyncpg.Pool, found: StoredCredentials, password: str, throttle_key: str, deps: Deps
+    pool: asyncpg.Pool, found: StoredCredentials, password: str, keys: list[str], deps: Deps
 ) -> TokenPair:
+    email, client = keys
     new_hash = await _rehashed(found.password_hash, password, deps)
     async with pool.acquire() as conn, conn.transaction():
-        await throttle_sql.forget(conn, [throttle_key])
+        # The client's key before the email's: the order in which `count_attempt` locks them.
+        await throttle_sql.take_back(conn, [client])
+        await throttle_sql.forget(conn, [email])
         if new_hash is not None:
             await accounts_sql.set_password_hash(conn, found.account_id, new_hash)
         account = await accounts_sql.by_id(conn, found.account_id)
@@ -66,23 +69,29 @@ async def verify_current_password(
     access token must not become a way to guess the password."""
     keys = [email_key(account.email)]
     async with pool.acquire() as conn:
-        await refuse_if_throttled(conn, keys, deps.clock())
+        await count_attempt(conn, keys, deps.clock())
     if not await deps.hasher.verify(account.password_hash, password):
-        await _record_failure(pool, keys, deps)
-        raise wrong_password(field)
+        raise wrong_password(field)  # already counted
+    await _take_back(pool, keys)
 
 
-async def refuse_if_throttled(conn: asyncpg.Connection, keys: list[str], now: datetime) -> None:
-    for row in await throttle_sql.failures(conn, keys):
-        rule = EMAIL_RULE if row.key.startswith("email:") else CLIENT_RULE
-        until = rule.blocked_until(row.failures, row.last_failure_at, now)
-        if until is not None:
-            raise throttled(until - now)
+async def count_attempt(conn: asyncpg.Connection, keys: list[str], now: datetime) -> None:
+    """Refuse while a key is throttled; otherwise count the attempt as a failure at once,
+    before its hash is checked, so that parallel guesses cannot all slip past the check. The
+    counters are locked meanwhile: attempts on one key take turns for this short while."""
+    async with conn.transaction():
+        for row in await throttle_sql.failures(conn, keys, lock=True):
+            rule = EMAIL_RULE if row.key.startswith("email:") else CLIENT_RULE
+            until = rule.blocked_until(row.failures, row.last_failure_at, now)
+            if until is not None:
+                raise throttled(until - now)
+        await throttle_sql.record_failure(conn, keys, now, EMAIL_RULE.forget_after)
 
 
-async def _record_failure(pool: asyncpg.Pool, keys: list[str], deps: Deps) -> None:
+async def _take_back(pool: asyncpg.Pool, keys: list[str]) -> None:
+    """The attempt counted in advance was right after all."""
     async with pool.acquire() as conn:
-        await throttle_sql.record_failure(conn, keys, deps.clock(), EMAIL_RULE.forget_after)
+        await throttle_sql.take_back(conn, keys)
 
 
 async def open_session(conn: asyncpg.Connection, account: Account, deps: Deps) -> TokenPair:
@@ -125,7 +134,9 @@ async def _rotate(conn: asyncpg.Connection, token_digest: bytes, deps: Deps) -> 
     row = await sessions_sql.refresh_token_for_update(conn, token_digest)
     if row is None or row.session_revoked or row.session_expires_at <= now:
         return None
-    if row.rotated:
+    if row.rotated_at is not None:
+        if now - row.rotated_at < deps.lifetimes.refresh_reuse_grace:
+            return None  # just rotated: two refreshes racing, the other one won
         # A used token presented again: stolen or replayed. End the session for both holders.
         await sessions_sql.revoke_session(conn, row.session_id, now)
         return None
