@@ -14,6 +14,7 @@ from typing import Any
 
 import aio_pika
 import asyncpg
+from aio_pika.abc import AbstractExchange
 from aio_pika.exceptions import DeliveryError, PublishError
 
 from shared.bus.broker import Broker
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 NOTIFY_CHANNEL = "outbox"
 MAX_ROW_BACKOFF_S = 300
 MAX_BROKER_BACKOFF_S = 10.0
+PUBLISH_TIMEOUT_S = 10.0
 
 CLAIM_BATCH = """
     SELECT id, event_id, exchange, routing_key, event_type, correlation_id, body, headers
@@ -100,9 +102,15 @@ class OutboxRelay:
             rows = await conn.fetch(CLAIM_BATCH, self.batch_size)
             if not rows:
                 return 0
-            outcomes = await asyncio.gather(
-                *(self._publish(row) for row in rows), return_exceptions=True
-            )
+            exchanges = {
+                name: await self.broker.exchange(name) for name in {r["exchange"] for r in rows}
+            }
+            # One deadline for the whole batch rather than a timer per message.
+            async with asyncio.timeout(PUBLISH_TIMEOUT_S):
+                outcomes = await asyncio.gather(
+                    *(_publish(exchanges[row["exchange"]], row) for row in rows),
+                    return_exceptions=True,
+                )
             sent = [
                 row["id"] for row, outcome in zip(rows, outcomes, strict=True) if outcome is None
             ]
@@ -119,10 +127,6 @@ class OutboxRelay:
         if broken:
             raise BrokerUnavailable(f"{broken} of {len(rows)} messages not confirmed")
         return len(sent)
-
-    async def _publish(self, row: asyncpg.Record) -> None:
-        exchange = await self.broker.exchange(row["exchange"])
-        await exchange.publish(to_message(row), row["routing_key"], mandatory=True, timeout=10)
 
     async def _wait_for_work(self) -> None:
         with contextlib.suppress(TimeoutError):
@@ -147,6 +151,10 @@ class OutboxRelay:
         listener, self._listener = self._listener, None
         if listener is not None and not listener.is_closed():
             listener.terminate()  # no round trip: it may be talking to a server that is gone
+
+
+async def _publish(exchange: AbstractExchange, row: asyncpg.Record) -> None:
+    await exchange.publish(to_message(row), row["routing_key"], mandatory=True)
 
 
 async def _mark_sent(conn: asyncpg.Connection, ids: list[int]) -> None:
