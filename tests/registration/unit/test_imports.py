@@ -124,9 +124,27 @@ def test_the_epreuve_tree_has_two_levels() -> None:
     )
     issues = check(flatten(batch), Known(specialites=frozenset({("BTS", 2027, "S")})))
     assert {(issue.field, issue.code) for issue in issues} == {
-        ("epreuves[2].parent", "too-deep"),
+        ("epreuves[1].parent", "too-deep"),  # E1-A has a sous-épreuve of its own
+        ("epreuves[2].parent", "too-deep"),  # E1-A-1's parent is a sous-épreuve
         ("epreuves[3].parent", "unknown-code"),
     }
+
+
+def test_an_epreuve_with_sous_epreuves_cannot_become_one() -> None:
+    known = Known(
+        specialites=frozenset({("BTS", 2027, "S")}),
+        epreuves={
+            ("BTS", 2027, "S", "E1"): None,
+            ("BTS", 2027, "S", "E1-A"): "E1",
+            ("BTS", 2027, "S", "E2"): None,
+        },
+    )
+    epreuve = {"examen": "BTS", "session": 2027, "specialite": "S", "nature": "obligatoire"}
+    batch = parse_batch({"epreuves": [{**epreuve, "code": "E1", "libelle": "E1", "parent": "E2"}]})
+
+    issues = check(flatten(batch), known)
+
+    assert [(issue.field, issue.code) for issue in issues] == [("epreuves[0].parent", "too-deep")]
 
 
 def test_nested_epreuves_are_flattened_in_order_with_their_parent() -> None:

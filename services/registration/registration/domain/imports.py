@@ -268,7 +268,15 @@ def _epreuve_issues(where: str, epreuve: Epreuve, known: Known) -> list[Issue]:
     if known.epreuves[parent_key] is not None:
         message = f"{epreuve.parent} is itself a sous-épreuve: the tree has two levels"
         issues.append(Issue(f"{where}.parent", message, "too-deep"))
+    if (*specialite, epreuve.code) in _parents(known):
+        message = f"{epreuve.code} has sous-épreuves: it cannot become one (two levels)"
+        issues.append(Issue(f"{where}.parent", message, "too-deep"))
     return issues
+
+
+def _parents(known: Known) -> set[tuple[str, int, str, str]]:
+    """The épreuves that have sous-épreuves, by key."""
+    return {(*key[:3], parent) for key, parent in known.epreuves.items() if parent is not None}
 
 
 def parents_first(rows: list[tuple[str, Epreuve]]) -> list[tuple[str, Epreuve]]:
