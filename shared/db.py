@@ -27,6 +27,34 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
     await conn.set_type_codec("json", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
 
 
+class NotifyListener:
+    """A connection of its own that LISTENs on one channel and calls `on_notify` for each
+    NOTIFY. Loops that use it also poll: LISTEN only makes them prompt, so a listener that
+    cannot connect is logged and tried again at the next `ensure()`."""
+
+    def __init__(self, dsn: str, channel: str, on_notify: Callable[..., object]) -> None:
+        self.dsn = dsn
+        self.channel = channel
+        self.on_notify = on_notify
+        self._conn: asyncpg.Connection | None = None
+
+    async def ensure(self) -> None:
+        if self._conn is not None and not self._conn.is_closed():
+            return
+        self.close()
+        try:
+            self._conn = await asyncpg.connect(self.dsn, timeout=5)
+            await self._conn.add_listener(self.channel, self.on_notify)
+        except Exception as exc:
+            log.warning("LISTEN unavailable", extra={"channel": self.channel, "error": repr(exc)})
+            self.close()
+
+    def close(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None and not conn.is_closed():
+            conn.terminate()  # no round trip: it may be talking to a server that is gone
+
+
 async def _keep_session(conn: asyncpg.Connection) -> None:
     """Released connections skip asyncpg's reset query (a round trip on every release):
     nothing here leaves session state behind: no LISTEN on pool connections, advisory locks

@@ -18,6 +18,7 @@ from aio_pika.abc import AbstractExchange
 from aio_pika.exceptions import DeliveryError, PublishError
 
 from shared.bus.broker import Broker
+from shared.db import NotifyListener
 from shared.metrics import OUTBOX_FAILURES, OUTBOX_PUBLISHED
 
 log = logging.getLogger(__name__)
@@ -67,18 +68,17 @@ class OutboxRelay:
     ) -> None:
         self.pool = pool
         self.broker = broker
-        self.listen_dsn = listen_dsn
         self.batch_size = batch_size
         self.poll_interval_s = poll_interval_s
         self._wake = asyncio.Event()
-        self._listener: asyncpg.Connection | None = None
+        self._listener = NotifyListener(listen_dsn, NOTIFY_CHANNEL, self._on_notify)
 
     async def run(self) -> None:
         """Publish until cancelled; back off while the broker is down, resume when it returns."""
         backoff = 0.1
         try:
             while True:
-                await self._ensure_listener()
+                await self._listener.ensure()
                 self._wake.clear()
                 try:
                     published = await self.publish_batch()
@@ -91,7 +91,7 @@ class OutboxRelay:
                 if published < self.batch_size:
                     await self._wait_for_work()
         finally:
-            await self._close_listener()
+            self._listener.close()
 
     async def publish_batch(self) -> int:
         """Claim up to `batch_size` due rows, publish them together, mark what was confirmed."""
@@ -132,25 +132,8 @@ class OutboxRelay:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), self.poll_interval_s)
 
-    async def _ensure_listener(self) -> None:
-        if self._listener is not None and not self._listener.is_closed():
-            return
-        await self._close_listener()
-        try:
-            self._listener = await asyncpg.connect(self.listen_dsn, timeout=5)
-            await self._listener.add_listener(NOTIFY_CHANNEL, self._on_notify)
-        except Exception as exc:
-            # Polling still finds the rows; LISTEN only makes it prompt.
-            log.warning("outbox LISTEN unavailable", extra={"error": repr(exc)})
-            await self._close_listener()
-
     def _on_notify(self, *_: object) -> None:
         self._wake.set()
-
-    async def _close_listener(self) -> None:
-        listener, self._listener = self._listener, None
-        if listener is not None and not listener.is_closed():
-            listener.terminate()  # no round trip: it may be talking to a server that is gone
 
 
 async def _publish(exchange: AbstractExchange, row: asyncpg.Record) -> None:

@@ -17,6 +17,7 @@ from notifications.domain.mail import mailbox
 from notifications.handlers.delivery import Courier, Pacer, Policy
 from notifications.keys import CONFIG
 from notifications.settings import Settings
+from shared.db import NotifyListener
 from shared.http.keys import BACKGROUND, POOL
 
 log = logging.getLogger(__name__)
@@ -32,17 +33,16 @@ class SenderLoop:
         self, courier: Courier, *, workers: int, listen_dsn: str, poll_interval_s: float
     ) -> None:
         self.courier = courier
-        self.listen_dsn = listen_dsn
         self.poll_interval_s = poll_interval_s
         self._wakes = [asyncio.Event() for _ in range(workers)]
         self._stop = asyncio.Event()
-        self._listener: asyncpg.Connection | None = None
+        self._listener = NotifyListener(listen_dsn, NOTIFY_CHANNEL, self._wake_all)
 
     async def run(self) -> None:
         workers = [asyncio.create_task(self._work(wake)) for wake in self._wakes]
         try:
             while not self._stop.is_set():
-                await self._ensure_listener()
+                await self._listener.ensure()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stop.wait(), self.poll_interval_s)
             await asyncio.gather(*workers)
@@ -50,7 +50,7 @@ class SenderLoop:
             for worker in workers:
                 worker.cancel()
             await asyncio.gather(*workers, return_exceptions=True)
-            await self._close_listener()
+            self._listener.close()
 
     def stop(self) -> None:
         self._stop.set()
@@ -72,21 +72,6 @@ class SenderLoop:
     def _wake_all(self, *_: object) -> None:
         for wake in self._wakes:
             wake.set()
-
-    async def _ensure_listener(self) -> None:
-        if self._listener is not None and not self._listener.is_closed():
-            return
-        try:
-            self._listener = await asyncpg.connect(self.listen_dsn)
-            await self._listener.add_listener(NOTIFY_CHANNEL, self._wake_all)
-        except (OSError, asyncpg.PostgresError) as exc:
-            # Polling still finds the messages; LISTEN only makes it prompt.
-            log.warning("LISTEN unavailable", extra={"error": repr(exc)})
-            self._listener = None
-
-    async def _close_listener(self) -> None:
-        if self._listener is not None and not self._listener.is_closed():
-            await self._listener.close()
 
 
 def smtp_config(settings: Settings) -> SmtpConfig:
