@@ -24,6 +24,9 @@ class _Keeper:
     ) -> str:
         if address in self.sink.refused:
             return "550 5.1.1 mailbox unavailable"
+        tries = self.sink.tries[address] = self.sink.tries.get(address, 0) + 1
+        if tries <= self.sink.greylist:
+            return "451 4.7.1 greylisted, try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -40,18 +43,26 @@ class _Keeper:
 
 class SmtpSink:
     """Receives mail on 127.0.0.1:`port`; can be stopped and started again on the same port
-    (an outage), and told to refuse some recipients permanently (a 5xx)."""
+    (an outage), told to refuse some recipients permanently (a 5xx), to answer 451 to the
+    first `greylist` tries of each recipient, or not to offer SMTPUTF8."""
 
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(
+        self, port: int | None = None, *, greylist: int = 0, smtputf8: bool = True
+    ) -> None:
         self.host = "127.0.0.1"
         self.port = port or free_port()
+        self.greylist = greylist
+        self.smtputf8 = smtputf8
         self.received: list[tuple[list[str], EmailMessage]] = []
         self.refused: set[str] = set()
+        self.tries: dict[str, int] = {}
         self.lock = threading.Lock()
         self._controller: Controller | None = None
 
     def start(self) -> None:
-        self._controller = Controller(_Keeper(self), hostname=self.host, port=self.port)
+        self._controller = Controller(
+            _Keeper(self), hostname=self.host, port=self.port, enable_SMTPUTF8=self.smtputf8
+        )
         self._controller.start()
 
     def stop(self) -> None:
@@ -63,11 +74,17 @@ class SmtpSink:
         with self.lock:
             self.received.clear()
         self.refused.clear()
+        self.tries.clear()
 
     @property
     def messages(self) -> list[EmailMessage]:
         with self.lock:
             return [message for _, message in self.received]
+
+    @property
+    def recipients(self) -> list[str]:
+        with self.lock:
+            return [address for rcpts, _ in self.received for address in rcpts]
 
     def to(self, address: str) -> list[EmailMessage]:
         with self.lock:

@@ -7,9 +7,6 @@ from collections.abc import Awaitable, Callable, Iterator
 
 import pytest
 from aiohttp import web
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Session
-from aiosmtpd.smtp import Envelope as SmtpEnvelope
 
 from notifications.adapters.sql import purge_bodies
 from notifications.app import build_app
@@ -21,7 +18,6 @@ from shared.events import Envelope
 from shared.events.catalogue import AccountErased, AccountRegistered, AccountRegistrationRepeated
 from shared.metrics import EVENTS_HANDLED
 from shared.testing.helpers import publish_envelope, publish_event, wait_until
-from shared.testing.infrastructure import free_port
 from shared.testing.plugin import BusNames
 from shared.testing.smtp import SmtpSink
 from shared.testing.tokens import TestKeys
@@ -299,26 +295,12 @@ async def test_an_event_arriving_after_the_erasure_of_its_account_stores_and_sen
     )
 
 
-class Ascii:
-    """Accepts every message, and does not offer SMTPUTF8 (aiosmtpd's controller would)."""
-
-    def __init__(self) -> None:
-        self.accepted: list[str] = []
-
-    async def handle_DATA(  # noqa: N802 - aiosmtpd's hook name
-        self, server: SMTP, session: Session, envelope: SmtpEnvelope
-    ) -> str:
-        self.accepted.extend(envelope.rcpt_tos)
-        return "250 Message accepted"
-
-
 @pytest.fixture
-def ascii_only() -> Iterator[tuple[Ascii, int]]:
-    handler, port = Ascii(), free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port, enable_SMTPUTF8=False)
-    controller.start()
-    yield handler, port
-    controller.stop()
+def ascii_only() -> Iterator[SmtpSink]:
+    sink = SmtpSink(smtputf8=False)
+    sink.start()
+    yield sink
+    sink.stop()
 
 
 async def test_an_address_the_server_cannot_take_fails_and_the_others_go(
@@ -326,12 +308,12 @@ async def test_an_address_the_server_cannot_take_fails_and_the_others_go(
     serve: Callable[[web.Application], Awaitable[Client]],
     broker: Broker,
     bus_names: BusNames,
-    ascii_only: tuple[Ascii, int],
+    ascii_only: SmtpSink,
 ) -> None:
     """A non-ASCII domain needs SMTPUTF8, which this server does not offer: aiosmtplib raises
     SMTPNotSupported before any command. The message fails at once (it used to be retried
     forever as a lost connection); the next one goes on the same connection."""
-    handler, port = ascii_only
+    port = ascii_only.port
     client = await serve(build_app(settings.model_copy(update={"smtp_port": port})))
     unicode, other = f"jose.{uuid.uuid4().hex[:8]}@exämple.org", random_email()
     for address in (unicode, other):
@@ -352,7 +334,7 @@ async def test_an_address_the_server_cannot_take_fails_and_the_others_go(
     )
     assert row["attempts"] == 1
     assert "SMTPUTF8" in row["last_error"]
-    assert handler.accepted == [other]
+    assert ascii_only.recipients == [other]
 
 
 async def test_a_dead_lettered_event_replayed_by_an_administrateur_sends_its_email(

@@ -4,57 +4,29 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
-from typing import Any
 
 import asyncpg
 import pytest
 from aiohttp import web
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from notifications.app import build_app
 from notifications.settings import Settings
 from shared.bus.broker import Broker
 from shared.events.catalogue import AccountRegistrationRepeated
 from shared.testing.helpers import publish_event, wait_until
-from shared.testing.infrastructure import free_port
 from shared.testing.plugin import BusNames
 from shared.testing.smtp import SmtpSink
 from tests.notifications.factories import random_email
 from tests.notifications.integration.conftest import Client, pool_of
 
 
-class Greylisting:
-    """Answers 451 to the first `refusals` deliveries of each recipient, then accepts."""
-
-    def __init__(self, refusals: int) -> None:
-        self.refusals = refusals
-        self.seen: dict[str, int] = {}
-        self.accepted: list[str] = []
-
-    async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
-        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: Any
-    ) -> str:
-        self.seen[address] = self.seen.get(address, 0) + 1
-        if self.seen[address] <= self.refusals:
-            return "451 4.7.1 greylisted, try again later"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(  # noqa: N802 - aiosmtpd's hook name
-        self, server: SMTP, session: Session, envelope: Envelope
-    ) -> str:
-        self.accepted.extend(envelope.rcpt_tos)
-        return "250 Message accepted"
-
-
 @pytest.fixture
-def greylisting() -> Iterator[tuple[Greylisting, int]]:
-    handler, port = Greylisting(refusals=2), free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield handler, port
-    controller.stop()
+def greylisting() -> Iterator[SmtpSink]:
+    """Answers 451 to the first two deliveries of each recipient, then accepts."""
+    sink = SmtpSink(greylist=2)
+    sink.start()
+    yield sink
+    sink.stop()
 
 
 async def test_a_temporary_refusal_is_tried_again_with_the_attempts_logged(
@@ -62,9 +34,9 @@ async def test_a_temporary_refusal_is_tried_again_with_the_attempts_logged(
     serve: Callable[[web.Application], Awaitable[Client]],
     broker: Broker,
     bus_names: BusNames,
-    greylisting: tuple[Greylisting, int],
+    greylisting: SmtpSink,
 ) -> None:
-    handler, port = greylisting
+    port = greylisting.port
     client = await serve(build_app(settings.model_copy(update={"smtp_port": port})))
     email = random_email()
 
@@ -75,7 +47,7 @@ async def test_a_temporary_refusal_is_tried_again_with_the_attempts_logged(
         return bool(status == "sent")
 
     assert await wait_until(sent)
-    assert handler.accepted == [email]
+    assert greylisting.recipients == [email]
     log = await pool_of(client).fetch("SELECT outcome, smtp_code FROM delivery_log ORDER BY id")
     assert [(row["outcome"], row["smtp_code"]) for row in log] == [
         ("deferred", 451),
