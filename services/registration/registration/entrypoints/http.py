@@ -52,6 +52,7 @@ from registration.entrypoints.schemas import (
 from registration.handlers import fenetres, referentiel
 from shared.auth import Principal, Role
 from shared.bus.admin import dead_letter_api
+from shared.db import in_transaction
 from shared.http.api import Api
 from shared.http.keys import POOL
 from shared.http.problems import FieldError, ProblemError, conflict, not_found
@@ -303,10 +304,14 @@ async def create_fenetre(
     request: web.Request, body: NouvelleFenetre, principal: Principal
 ) -> Ouverture:
     key = (body.examen, body.session, body.academie)
-    async with request.app[POOL].acquire() as conn, conn.transaction():
+
+    async def create(conn: asyncpg.Connection) -> Ouverture:
         with _domain_errors():
             fenetre_id = await fenetres.create_fenetre(conn, *key, body.periode(), principal)
-        created = await _ouverture(conn, request, fenetre_id)
+        return await _ouverture(conn, request, fenetre_id)
+
+    # Concurrent inserts checked by the exclusion constraint can deadlock: retried whole.
+    created = await in_transaction(request.app[POOL], create)
     request.app[READ_CACHE].clear()
     return created
 
@@ -324,9 +329,12 @@ async def move_fenetre(
     fenetre_id = int(request.match_info["id"])
     if fenetre_id > MAX_BIGINT:
         raise not_found(f"Window {fenetre_id}")
-    async with request.app[POOL].acquire() as conn, conn.transaction():
+
+    async def move(conn: asyncpg.Connection) -> Ouverture:
         with _domain_errors():
             await fenetres.move_fenetre(conn, fenetre_id, body.periode(), principal)
-        moved = await _ouverture(conn, request, fenetre_id)
+        return await _ouverture(conn, request, fenetre_id)
+
+    moved = await in_transaction(request.app[POOL], move)
     request.app[READ_CACHE].clear()
     return moved
