@@ -5,20 +5,25 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from aiohttp import web
+import asyncpg
+from aiohttp import MultipartReader, StreamReader, web
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from shared.auth import Principal, Role, bearer_token, require_role
+from shared.db import in_transaction
 from shared.http import idempotency
 from shared.http.keys import POOL, VERIFIER
 from shared.http.problems import Problem, ProblemError, validation_problem
 
 Handler = Callable[..., Awaitable[Any]]
 M = TypeVar("M", bound=BaseModel)
+# A service's domain exceptions and the problem each becomes: mapped once, at the entrypoint,
+# so that handlers (which event consumers call too) never speak HTTP.
+ProblemMap = Mapping[type[Exception], Callable[[Any], ProblemError]]
 # aiohttp's path parameters: `{name}` or `{name:regex}`.
 PATH_PARAMETER = re.compile(r"\{(\w+)(?::([^}]+))?\}")
 
@@ -39,6 +44,29 @@ class Endpoint:
     transactional: bool = False
     # With `transactional`: an `Idempotency-Key` header makes a retry answer the same, once.
     idempotent: bool = False
+    # Media types taken as they come (CSV, multipart…): the handler gets `body` as a `RawBody`
+    # to read or stream; `body=` may still name the model of an `application/json` variant.
+    media_types: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RawBody:
+    """A request body that is not parsed for the handler: read it whole (bounded by the app's
+    body limit, 413 beyond) or stream it."""
+
+    media_type: str
+    charset: str | None
+    request: web.Request
+
+    async def read(self) -> bytes:
+        return await self.request.read()
+
+    @property
+    def stream(self) -> StreamReader:
+        return self.request.content
+
+    async def parts(self) -> MultipartReader:
+        return await self.request.multipart()
 
 
 @dataclass
@@ -48,6 +76,7 @@ class Api:
     model (or a list of them), serialised with the endpoint's status, or a web response."""
 
     endpoints: list[Endpoint] = field(default_factory=list)
+    problems: ProblemMap = field(default_factory=dict)
 
     def route(self, method: str, path: str, **options: Any) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
@@ -71,31 +100,60 @@ class Api:
     def delete(self, path: str, **options: Any) -> Callable[[Handler], Handler]:
         return self.route("DELETE", path, **options)
 
+    def include(self, other: Api) -> None:
+        """Serve `other`'s endpoints too (the dead-letter admin routes, say)."""
+        self.endpoints.extend(other.endpoints)
+
     def register(self, app: web.Application) -> None:
         for endpoint in self.endpoints:
-            app.router.add_route(endpoint.method, endpoint.path, _entrypoint(endpoint))
+            handle = _entrypoint(endpoint, self.problems)
+            app.router.add_route(endpoint.method, endpoint.path, handle)
 
 
-def _entrypoint(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+def _entrypoint(
+    endpoint: Endpoint, problems: ProblemMap
+) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     if endpoint.idempotent and not endpoint.transactional:
         raise ValueError(f"{endpoint.path}: an idempotent endpoint must be transactional")
 
     async def handle(request: web.Request) -> web.StreamResponse:
-        arguments: dict[str, Any] = {}
-        if endpoint.roles is not None:
-            arguments["principal"] = await authenticate(request, endpoint.roles)
-        if endpoint.query is not None:
-            arguments["query"] = parse_query(request, endpoint.query)
-        if endpoint.body is not None:
-            arguments["body"] = await parse_body(request, endpoint.body)
-        if not endpoint.transactional:
-            return to_response(
-                await endpoint.handler(request, **arguments), endpoint.status, endpoint.response
-            )
-        async with request.app[POOL].acquire() as conn, conn.transaction():
-            return await _in_transaction(endpoint, request, conn, arguments)
+        try:
+            return await _handle(endpoint, request)
+        except Exception as exc:
+            problem = _problem_for(problems, exc)
+            if problem is None:
+                raise
+            raise problem from None
 
     return handle
+
+
+def _problem_for(problems: ProblemMap, exc: Exception) -> ProblemError | None:
+    for kind in type(exc).__mro__:
+        if kind in problems:
+            return problems[kind](exc)
+    return None
+
+
+async def _handle(endpoint: Endpoint, request: web.Request) -> web.StreamResponse:
+    arguments: dict[str, Any] = {}
+    if endpoint.roles is not None:
+        arguments["principal"] = await authenticate(request, endpoint.roles)
+    if endpoint.query is not None:
+        arguments["query"] = parse_query(request, endpoint.query)
+    if endpoint.media_types:
+        arguments["body"] = await raw_or_model(request, endpoint.media_types, endpoint.body)
+    elif endpoint.body is not None:
+        arguments["body"] = await parse_body(request, endpoint.body)
+    if not endpoint.transactional:
+        result = await endpoint.handler(request, **arguments)
+        return to_response(result, endpoint.status, endpoint.response)
+
+    async def work(conn: asyncpg.Connection) -> web.StreamResponse:
+        return await _in_transaction(endpoint, request, conn, arguments)
+
+    # Serialization failures and deadlocks (concurrent writers) retry the whole transaction.
+    return await in_transaction(request.app[POOL], work)
 
 
 async def _in_transaction(
@@ -130,14 +188,31 @@ async def authenticate(request: web.Request, roles: tuple[Role, ...]) -> Princip
     return principal
 
 
+def unsupported_media_type(request: web.Request, accepted: tuple[str, ...]) -> ProblemError:
+    return ProblemError(
+        415,
+        "unsupported-media-type",
+        "Unsupported media type",
+        f"The body must be {' or '.join(accepted)}, not {request.content_type or 'nothing'}",
+    )
+
+
+async def raw_or_model(
+    request: web.Request, media_types: tuple[str, ...], model: type[BaseModel] | None
+) -> BaseModel | RawBody:
+    """The body of an endpoint that takes several media types: a JSON one parsed into `model`
+    when the endpoint names one, any other handed over unread."""
+    if model is not None and request.content_type == "application/json":
+        return await parse_body(request, model)
+    if request.content_type not in media_types:
+        accepted = (("application/json",) if model is not None else ()) + media_types
+        raise unsupported_media_type(request, accepted)
+    return RawBody(request.content_type, request.charset, request)
+
+
 async def parse_body(request: web.Request, model: type[M]) -> M:
     if request.content_type != "application/json":
-        raise ProblemError(
-            415,
-            "unsupported-media-type",
-            "Unsupported media type",
-            f"The body must be application/json, not {request.content_type or 'nothing'}",
-        )
+        raise unsupported_media_type(request, ("application/json",))
     raw = await request.read()  # bounded by the app's client_max_size (413 beyond it)
     try:
         data = json.loads(raw)
@@ -235,11 +310,13 @@ def _operation(endpoint: Endpoint, components: dict[str, Any]) -> dict[str, Any]
             "default": {"description": "Problem", "content": problem},
         },
     }
+    content: dict[str, Any] = {}
     if endpoint.body is not None:
-        operation["requestBody"] = {
-            "required": True,
-            "content": {"application/json": {"schema": _schema(endpoint.body, components)}},
-        }
+        content["application/json"] = {"schema": _schema(endpoint.body, components)}
+    for media_type in endpoint.media_types:
+        content[media_type] = {"schema": {"type": "string", "format": "binary"}}
+    if content:
+        operation["requestBody"] = {"required": True, "content": content}
     parameters = _path_parameters(endpoint.path)
     if endpoint.query is not None:
         parameters += _query_parameters(endpoint.query)
