@@ -8,7 +8,7 @@ from pathlib import Path
 import asyncpg
 from aiohttp import web
 
-from notifications.adapters.sql import purge_bodies
+from notifications.adapters.messages_sql import purge_bodies
 from notifications.domain.rendering import Renderer
 from notifications.entrypoints.consumers import subscriptions
 from notifications.entrypoints.http import api

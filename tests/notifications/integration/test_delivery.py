@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable, Iterator
 import pytest
 from aiohttp import web
 
-from notifications.adapters.sql import purge_bodies
+from notifications.adapters.messages_sql import purge_bodies
 from notifications.app import build_app
 from notifications.keys import RECORDER
 from notifications.settings import Settings

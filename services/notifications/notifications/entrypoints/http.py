@@ -8,7 +8,7 @@ from typing import Literal
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
-from notifications.adapters import sql
+from notifications.adapters import messages_sql as sql
 from notifications.handlers import admin
 from notifications.keys import CONFIG
 from shared.auth import Principal, Role

@@ -11,8 +11,8 @@ from collections.abc import AsyncIterator
 import asyncpg
 from aiohttp import web
 
+from notifications.adapters.messages_sql import NOTIFY_CHANNEL
 from notifications.adapters.smtp import SmtpConfig, SmtpMailer
-from notifications.adapters.sql import NOTIFY_CHANNEL
 from notifications.domain.mail import mailbox
 from notifications.handlers.delivery import Courier, Pacer, Policy
 from notifications.keys import CONFIG

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncpg
 
-from notifications.adapters import sql
+from notifications.adapters import messages_sql as sql
 from notifications.domain.mail import new_message_id
 from shared.auth import Principal
 from shared.http.problems import conflict, not_found

@@ -14,7 +14,7 @@ from typing import Any
 import asyncpg
 from prometheus_client import Counter
 
-from notifications.adapters import sql
+from notifications.adapters import messages_sql as sql
 from notifications.adapters.smtp import SmtpMailer, SmtpSession, SmtpUnavailable
 from notifications.domain.delivery import Attempt, Outcome, retry_delay_s
 from notifications.domain.mail import Outgoing, build_message

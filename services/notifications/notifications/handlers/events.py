@@ -8,7 +8,7 @@ from typing import Any
 
 import asyncpg
 
-from notifications.adapters import sql
+from notifications.adapters import messages_sql as sql
 from notifications.domain.emails import Compose
 from notifications.domain.mail import Email, new_message_id
 from notifications.domain.rendering import Renderer
