@@ -194,29 +194,6 @@ async def wake_senders(conn: asyncpg.Connection) -> None:
     await conn.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)
 
 
-async def lock_account(conn: asyncpg.Connection, account_id: uuid.UUID) -> None:
-    """Serialises the handlers of one account until the transaction ends, so that an email
-    recorded while the account is being erased is either erased with it or not recorded."""
-    await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1::text))", str(account_id))
-
-
-async def is_erased(conn: asyncpg.Connection, account_id: uuid.UUID) -> bool:
-    return bool(
-        await conn.fetchval(
-            "SELECT EXISTS (SELECT FROM erased_accounts WHERE account_id = $1)", account_id
-        )
-    )
-
-
-async def record_erased(conn: asyncpg.Connection, account_id: uuid.UUID, at: datetime) -> None:
-    await conn.execute(
-        """INSERT INTO erased_accounts (account_id, erased_at) VALUES ($1, $2)
-           ON CONFLICT DO NOTHING""",
-        account_id,
-        at,
-    )
-
-
 async def erase_account_messages(conn: asyncpg.Connection, account_id: uuid.UUID) -> int:
     """Delete an erased account's messages and their log; return how many messages."""
     await conn.execute(

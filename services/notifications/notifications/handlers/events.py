@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import uuid
 from typing import Any
 
 import asyncpg
@@ -13,16 +12,11 @@ from notifications.domain.emails import Compose
 from notifications.domain.mail import Email, new_message_id
 from notifications.domain.rendering import Renderer
 from shared.bus.consumer import Handler
+from shared.erasure import lock_account, lock_and_check_erased, record_erased
 from shared.events import Envelope
 from shared.events.catalogue import AccountErased
 
 log = logging.getLogger(__name__)
-
-
-async def _erased(conn: asyncpg.Connection, account_id: uuid.UUID) -> bool:
-    """Takes the account's lock (held until commit), then reads its tombstone."""
-    await sql.lock_account(conn, account_id)
-    return await sql.is_erased(conn, account_id)
 
 
 class EmailRecorder:
@@ -31,7 +25,7 @@ class EmailRecorder:
         self.sender_address = sender_address
 
     async def record(self, conn: asyncpg.Connection, envelope: Envelope, email: Email) -> None:
-        if email.account_id is not None and await _erased(conn, email.account_id):
+        if email.account_id is not None and await lock_and_check_erased(conn, email.account_id):
             log.info(
                 "no email for an erased account",
                 extra={"event_id": str(envelope.event_id), "template": email.template},
@@ -62,7 +56,7 @@ class EmailRecorder:
 async def erase_account(conn: asyncpg.Connection, envelope: Envelope, event: AccountErased) -> None:
     """An erased account leaves nothing here either: its emails and their delivery log go, and
     a tombstone keeps a later event of the account from storing or sending anything."""
-    await sql.lock_account(conn, event.account_id)
-    await sql.record_erased(conn, event.account_id, envelope.occurred_at)
+    await lock_account(conn, event.account_id)
+    await record_erased(conn, event.account_id, envelope.occurred_at)
     deleted = await sql.erase_account_messages(conn, event.account_id)
     log.info("emails of an erased account deleted", extra={"messages": deleted})
