@@ -10,7 +10,7 @@ from aiohttp import web
 
 from notifications.adapters.messages_sql import purge_bodies
 from notifications.app import build_app
-from notifications.keys import RECORDER
+from notifications.deps import DEPS
 from notifications.settings import Settings
 from shared.auth import Role
 from shared.bus.broker import Broker
@@ -351,7 +351,7 @@ async def test_a_dead_lettered_event_replayed_by_an_administrateur_sends_its_ema
     async def broken(*args: object) -> None:
         raise RuntimeError("rendering is broken")
 
-    monkeypatch.setattr(client.app[RECORDER], "record", broken)
+    monkeypatch.setattr(client.app[DEPS].renderer, "render", broken)
     await publish_event(broker, AccountRegistrationRepeated(account_id=uuid.uuid4(), email=email))
 
     async def dead_letter() -> int | None:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 import asyncpg
-from pydantic import BaseModel
 
 from notifications.domain.delivery import Attempt
 from notifications.domain.mail import Composed, Outgoing, Recipient
@@ -14,7 +14,10 @@ from notifications.domain.mail import Composed, Outgoing, Recipient
 NOTIFY_CHANNEL = "outgoing_messages"
 
 
-class MessageSummary(BaseModel):
+@dataclass(frozen=True)
+class MessageRow:
+    """A message as the admin API lists it (never its bodies: they carry single-use links)."""
+
     id: int
     event_id: uuid.UUID
     event_type: str
@@ -27,10 +30,11 @@ class MessageSummary(BaseModel):
     created_at: datetime
     next_attempt_at: datetime
     sent_at: datetime | None
-    body_purged_at: datetime | None = None
+    body_purged_at: datetime | None
 
 
-class LogEntry(BaseModel):
+@dataclass(frozen=True)
+class LogRow:
     at: datetime
     outcome: str
     smtp_code: int | None
@@ -209,11 +213,11 @@ async def erase_account_messages(conn: asyncpg.Connection, account_id: uuid.UUID
     return int(deleted)
 
 
-async def find_message(conn: asyncpg.Connection, message: int) -> MessageSummary | None:
+async def find_message(conn: asyncpg.Connection, message: int) -> MessageRow | None:
     row = await conn.fetchrow(
         f"SELECT {SUMMARY_COLUMNS} FROM outgoing_messages WHERE id = $1", message
     )
-    return None if row is None else MessageSummary.model_validate(dict(row))
+    return None if row is None else MessageRow(**row)
 
 
 async def search_messages(
@@ -223,7 +227,7 @@ async def search_messages(
     event_id: uuid.UUID | None,
     status: str | None,
     limit: int,
-) -> list[MessageSummary]:
+) -> list[MessageRow]:
     rows = await conn.fetch(
         f"""SELECT {SUMMARY_COLUMNS} FROM outgoing_messages
             WHERE ($1::text IS NULL OR lower(recipient) = lower($1))
@@ -236,13 +240,13 @@ async def search_messages(
         status,
         limit,
     )
-    return [MessageSummary.model_validate(dict(row)) for row in rows]
+    return [MessageRow(**row) for row in rows]
 
 
-async def delivery_log(conn: asyncpg.Connection, message: int) -> list[LogEntry]:
+async def delivery_log(conn: asyncpg.Connection, message: int) -> list[LogRow]:
     rows = await conn.fetch(
         """SELECT at, outcome, smtp_code, detail FROM delivery_log
            WHERE message_id = $1 ORDER BY id""",
         message,
     )
-    return [LogEntry.model_validate(dict(row)) for row in rows]
+    return [LogRow(**row) for row in rows]

@@ -52,6 +52,10 @@ class Mailbook:
     def __init__(self, portal: Portal, document_kinds: frozenset[DocumentKind]) -> None:
         self.portal = portal
         self.document_kinds = document_kinds
+        self._composers = self.composers()
+
+    def emails_of(self, event: EventPayload, occurred_at: datetime) -> list[Email]:
+        return self._composers[type(event)](event, occurred_at)
 
     def composers(self) -> dict[type[EventPayload], Compose]:
         return {

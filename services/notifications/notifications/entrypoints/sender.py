@@ -13,9 +13,9 @@ from aiohttp import web
 
 from notifications.adapters.messages_sql import NOTIFY_CHANNEL
 from notifications.adapters.smtp import SmtpConfig, SmtpMailer
+from notifications.deps import CONFIG
 from notifications.domain.mail import mailbox
 from notifications.handlers.delivery import Courier, Pacer, Policy
-from notifications.keys import CONFIG
 from notifications.settings import Settings
 from shared.db import NotifyListener
 from shared.http.keys import BACKGROUND, POOL
