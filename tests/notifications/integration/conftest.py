@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from collections.abc import Awaitable, Callable
 from email.message import EmailMessage
-from typing import Any
+from typing import Any, Protocol
 
 import asyncpg
 import pytest
@@ -16,8 +16,9 @@ from aiohttp.test_utils import TestClient
 from notifications.app import build_app
 from notifications.settings import Settings
 from shared.auth import Role
-from shared.http.keys import POOL
+from shared.testing.clock import FakeClock
 from shared.testing.helpers import wait_until
+from shared.testing.service import ServiceUnderTest
 from shared.testing.smtp import SmtpSink
 from shared.testing.tokens import TestKeys
 
@@ -40,16 +41,25 @@ def settings(service_settings: dict[str, Any], smtp: SmtpSink) -> Settings:
     )
 
 
+class Start(Protocol):
+    async def __call__(self, **overrides: Any) -> ServiceUnderTest: ...
+
+
+@pytest.fixture
+def start(settings: Settings, serve: Callable[[web.Application], Awaitable[Client]]) -> Start:
+    """`await start(smtp_port=…)`: one more replica of the service, its settings overridden."""
+
+    async def started(**overrides: Any) -> ServiceUnderTest:
+        clock = FakeClock()
+        app = build_app(settings.model_copy(update=overrides), clock=clock)
+        return ServiceUnderTest(await serve(app), app, clock)
+
+    return started
+
+
 @pytest_asyncio.fixture(loop_scope="session")
-async def client(
-    settings: Settings, serve: Callable[[web.Application], Awaitable[Client]]
-) -> Client:
-    # `settings` first: its database is then dropped only after the app has stopped.
-    return await serve(build_app(settings))
-
-
-def pool_of(client: Client) -> asyncpg.Pool:
-    return client.app[POOL]
+async def service(start: Start) -> ServiceUnderTest:
+    return await start()
 
 
 async def mail_to(smtp: SmtpSink, address: str, count: int = 1) -> list[EmailMessage]:
@@ -81,20 +91,15 @@ def in_both_parts(message: EmailMessage, *needles: str) -> None:
         assert needle in page, f"{needle!r} not in the HTML part"
 
 
-async def statuses(pool: asyncpg.Pool) -> dict[str, str]:
-    rows = await pool.fetch("SELECT recipient, status FROM outgoing_messages")
-    return {row["recipient"]: row["status"] for row in rows}
-
-
 def admin_headers(test_keys: TestKeys, role: Role = Role.ADMINISTRATEUR) -> dict[str, str]:
     return {"Authorization": f"Bearer {test_keys.token(role)}"}
 
 
-async def recorded_as_sent(client: Client, address: str) -> bool:
+async def recorded_as_sent(pool: asyncpg.Pool, address: str) -> bool:
     """The SMTP server has a message before its sender records it: wait for the record."""
 
     async def sent() -> bool:
-        status = await pool_of(client).fetchval(
+        status = await pool.fetchval(
             "SELECT status FROM outgoing_messages WHERE recipient = $1", address
         )
         return bool(status == "sent")

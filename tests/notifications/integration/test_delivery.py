@@ -3,30 +3,33 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
+from typing import NoReturn
 
+import asyncpg
 import pytest
-from aiohttp import web
 
 from notifications.adapters.messages_sql import purge_bodies
-from notifications.app import build_app
 from notifications.deps import DEPS
 from notifications.settings import Settings
 from shared.auth import Role
-from shared.bus.broker import Broker
 from shared.events import Envelope
-from shared.events.catalogue import AccountErased, AccountRegistered, AccountRegistrationRepeated
 from shared.metrics import EVENTS_HANDLED
-from shared.testing.helpers import publish_envelope, publish_event, wait_until
-from shared.testing.plugin import BusNames
+from shared.testing.factories import (
+    account_erased,
+    account_registered,
+    account_registration_repeated,
+    identite,
+    random_email,
+)
+from shared.testing.helpers import publish_envelope, wait_until
+from shared.testing.service import ServiceUnderTest
 from shared.testing.smtp import SmtpSink
 from shared.testing.tokens import TestKeys
-from tests.notifications.factories import identite, later, random_email
 from tests.notifications.integration.conftest import (
-    Client,
+    Start,
     admin_headers,
     mail_to,
-    pool_of,
     recorded_as_sent,
 )
 
@@ -36,55 +39,51 @@ def duplicates_seen(settings: Settings) -> float:
     return value
 
 
-async def nothing_pending(client: Client) -> bool:
-    return not await pool_of(client).fetchval(
+async def nothing_pending(pool: asyncpg.Pool) -> bool:
+    return not await pool.fetchval(
         "SELECT count(*) FROM outgoing_messages WHERE status = 'pending'"
     )
 
 
 async def test_an_event_delivered_twice_sends_one_email(
-    client: Client, broker: Broker, bus_names: BusNames, smtp: SmtpSink, settings: Settings
+    service: ServiceUnderTest, smtp: SmtpSink, settings: Settings
 ) -> None:
     email = random_email()
-    envelope = Envelope.wrap(
-        AccountRegistrationRepeated(account_id=uuid.uuid4(), email=email), producer="accounts"
-    )
+    envelope = Envelope.wrap(account_registration_repeated(email=email), producer="accounts")
     before = duplicates_seen(settings)
 
-    await publish_envelope(broker, envelope)
-    await publish_envelope(broker, envelope)
+    await publish_envelope(service.broker, envelope)
+    await publish_envelope(service.broker, envelope)
 
     async def duplicate_absorbed() -> bool:
         return duplicates_seen(settings) > before
 
     assert await wait_until(duplicate_absorbed)
     await mail_to(smtp, email)
-    assert await wait_until(lambda: nothing_pending(client))
+    assert await wait_until(lambda: nothing_pending(service.pool))
     assert len(smtp.to(email)) == 1
-    assert await pool_of(client).fetchval("SELECT count(*) FROM outgoing_messages") == 1
+    assert await service.pool.fetchval("SELECT count(*) FROM outgoing_messages") == 1
 
 
-async def _failed(client: Client, email: str) -> bool:
-    status = await pool_of(client).fetchval(
+async def _failed(service: ServiceUnderTest, email: str) -> bool:
+    status = await service.pool.fetchval(
         "SELECT status FROM outgoing_messages WHERE recipient = $1", email
     )
     return bool(status == "failed")
 
 
 async def test_a_permanent_refusal_fails_the_message_and_an_administrateur_resends_it(
-    client: Client, broker: Broker, bus_names: BusNames, smtp: SmtpSink, test_keys: TestKeys
+    service: ServiceUnderTest, smtp: SmtpSink, test_keys: TestKeys
 ) -> None:
     email = random_email()
     smtp.refused.add(email)
-    envelope = await publish_event(
-        broker, AccountRegistrationRepeated(account_id=uuid.uuid4(), email=email)
-    )
-    assert await wait_until(lambda: _failed(client, email))
+    envelope = await service.publish(account_registration_repeated(email=email))
+    assert await wait_until(lambda: _failed(service, email))
     headers = admin_headers(test_keys)
 
-    found = await client.get("/api/v1/admin/messages", params={"recipient": email.upper()})
+    found = await service.client.get("/api/v1/admin/messages", params={"recipient": email.upper()})
     assert found.status == 401
-    found = await client.get(
+    found = await service.client.get(
         "/api/v1/admin/messages", params={"recipient": email.upper()}, headers=headers
     )
     [message] = await found.json()
@@ -93,13 +92,15 @@ async def test_a_permanent_refusal_fails_the_message_and_an_administrateur_resen
     assert message["event_id"] == str(envelope.event_id)
 
     smtp.refused.clear()
-    resent = await client.post(f"/api/v1/admin/messages/{message['id']}/resend", headers=headers)
+    resent = await service.client.post(
+        f"/api/v1/admin/messages/{message['id']}/resend", headers=headers
+    )
     assert resent.status == 202
     assert (await resent.json())["status"] == "pending"
     [delivered] = await mail_to(smtp, email)
-    assert await recorded_as_sent(client, email)
+    assert await recorded_as_sent(service.pool, email)
 
-    detail = await client.get(f"/api/v1/admin/messages/{message['id']}", headers=headers)
+    detail = await service.client.get(f"/api/v1/admin/messages/{message['id']}", headers=headers)
     body = await detail.json()
     assert body["message"]["status"] == "sent"
     assert body["message"]["attempts"] == 2
@@ -109,16 +110,14 @@ async def test_a_permanent_refusal_fails_the_message_and_an_administrateur_resen
 
 
 async def test_the_delivery_log_is_searched_by_event(
-    client: Client, broker: Broker, bus_names: BusNames, smtp: SmtpSink, test_keys: TestKeys
+    service: ServiceUnderTest, smtp: SmtpSink, test_keys: TestKeys
 ) -> None:
     email = random_email()
-    envelope = await publish_event(
-        broker, AccountRegistrationRepeated(account_id=uuid.uuid4(), email=email)
-    )
+    envelope = await service.publish(account_registration_repeated(email=email))
     query = {"event_id": str(envelope.event_id), "status": "sent"}
 
     async def found_sent() -> bool:
-        found = await client.get(
+        found = await service.client.get(
             "/api/v1/admin/messages", params=query, headers=admin_headers(test_keys)
         )
         return [message["recipient"] for message in await found.json()] == [email]
@@ -127,49 +126,44 @@ async def test_the_delivery_log_is_searched_by_event(
 
 
 async def test_admin_endpoints_are_for_administrateurs_only(
-    client: Client, test_keys: TestKeys
+    service: ServiceUnderTest, test_keys: TestKeys
 ) -> None:
     for role in (Role.CANDIDAT, Role.GESTIONNAIRE):
         headers = admin_headers(test_keys, role)
-        listing = await client.get("/api/v1/admin/messages", headers=headers)
-        resend = await client.post("/api/v1/admin/messages/1/resend", headers=headers)
+        listing = await service.client.get("/api/v1/admin/messages", headers=headers)
+        resend = await service.client.post("/api/v1/admin/messages/1/resend", headers=headers)
         assert (listing.status, resend.status) == (403, 403)
 
 
 async def test_resending_a_message_that_waits_is_a_conflict_and_an_unknown_one_not_found(
-    client: Client, broker: Broker, bus_names: BusNames, smtp: SmtpSink, test_keys: TestKeys
+    service: ServiceUnderTest, smtp: SmtpSink, test_keys: TestKeys
 ) -> None:
     smtp.stop()
     email = random_email()
-    await publish_event(broker, AccountRegistrationRepeated(account_id=uuid.uuid4(), email=email))
+    await service.publish(account_registration_repeated(email=email))
 
     async def recorded() -> bool:
-        return bool(await pool_of(client).fetchval("SELECT count(*) FROM outgoing_messages"))
+        return bool(await service.pool.fetchval("SELECT count(*) FROM outgoing_messages"))
 
     assert await wait_until(recorded)
-    message = await pool_of(client).fetchval("SELECT id FROM outgoing_messages")
+    message = await service.pool.fetchval("SELECT id FROM outgoing_messages")
     headers = admin_headers(test_keys)
 
-    waiting = await client.post(f"/api/v1/admin/messages/{message}/resend", headers=headers)
-    unknown = await client.post("/api/v1/admin/messages/999999/resend", headers=headers)
+    waiting = await service.client.post(f"/api/v1/admin/messages/{message}/resend", headers=headers)
+    unknown = await service.client.post("/api/v1/admin/messages/999999/resend", headers=headers)
 
     assert waiting.status == 409
     assert unknown.status == 404
 
 
 async def test_a_name_with_a_line_break_never_reaches_a_header(
-    client: Client, broker: Broker, bus_names: BusNames, smtp: SmtpSink
+    service: ServiceUnderTest, smtp: SmtpSink
 ) -> None:
     email = random_email()
-    await publish_event(
-        broker,
-        AccountRegistered(
-            account_id=uuid.uuid4(),
-            email=email,
-            identite=identite(nom="Martin\r\nBcc: victim@example.org"),
-            activation_token="t",
-            activation_expires_at=later(48),
-        ),
+    await service.publish(
+        account_registered(
+            email=email, identite=identite(nom_naissance="Martin\r\nBcc: victim@example.org")
+        )
     )
 
     [message] = await mail_to(smtp, email)
@@ -180,45 +174,41 @@ async def test_a_name_with_a_line_break_never_reaches_a_header(
 
 
 async def test_two_replicas_share_the_work_and_send_each_email_once(
-    settings: Settings,
-    serve: Callable[[web.Application], Awaitable[Client]],
-    broker: Broker,
-    bus_names: BusNames,
-    smtp: SmtpSink,
+    start: Start, smtp: SmtpSink
 ) -> None:
-    replicas = [await serve(build_app(settings)) for _ in range(2)]
+    replicas = [await start() for _ in range(2)]
     addresses = [random_email() for _ in range(60)]
 
     for address in addresses:
-        await publish_event(
-            broker, AccountRegistrationRepeated(account_id=uuid.uuid4(), email=address)
-        )
+        await replicas[0].publish(account_registration_repeated(email=address))
 
     await smtp.wait_for(len(addresses), timeout=30)
-    assert await wait_until(lambda: nothing_pending(replicas[0]))
+    assert await wait_until(lambda: nothing_pending(replicas[0].pool))
     assert sorted(r for rcpts, _ in smtp.received for r in rcpts) == sorted(addresses)
 
 
 async def test_an_erased_account_leaves_no_email_behind(
-    client: Client, broker: Broker, bus_names: BusNames, smtp: SmtpSink
+    service: ServiceUnderTest, smtp: SmtpSink
 ) -> None:
     account_id, other = uuid.uuid4(), random_email()
     for email, account in [(random_email(), account_id), (other, uuid.uuid4())]:
-        await publish_event(broker, AccountRegistrationRepeated(account_id=account, email=email))
+        await service.publish(account_registration_repeated(account_id=account, email=email))
     await smtp.wait_for(2)
 
-    await publish_event(broker, AccountErased(account_id=account_id, reason="non activé"))
+    await service.publish(account_erased(account_id=account_id, reason="non activé"))
 
     async def only_the_other_left() -> bool:
-        rows = await pool_of(client).fetch("SELECT recipient FROM outgoing_messages")
+        rows = await service.pool.fetch("SELECT recipient FROM outgoing_messages")
         return [row["recipient"] for row in rows] == [other]
 
     assert await wait_until(only_the_other_left)
 
 
-async def test_readiness_covers_the_sender_and_the_api_is_documented(client: Client) -> None:
-    ready = await client.get("/health/ready")
-    document = await client.get("/openapi.json")
+async def test_readiness_covers_the_sender_and_the_api_is_documented(
+    service: ServiceUnderTest,
+) -> None:
+    ready = await service.client.get("/health/ready")
+    document = await service.client.get("/openapi.json")
 
     assert ready.status == 200
     assert (await ready.json())["checks"]["email_sender"] is True
@@ -227,12 +217,12 @@ async def test_readiness_covers_the_sender_and_the_api_is_documented(client: Cli
 
 
 async def test_bodies_of_sent_emails_are_cleared_after_the_retention_and_cannot_be_resent(
-    client: Client, broker: Broker, smtp: SmtpSink, test_keys: TestKeys
+    service: ServiceUnderTest, smtp: SmtpSink, test_keys: TestKeys
 ) -> None:
     email = random_email()
-    await publish_event(broker, AccountRegistrationRepeated(account_id=uuid.uuid4(), email=email))
-    assert await recorded_as_sent(client, email)
-    pool = pool_of(client)
+    await service.publish(account_registration_repeated(email=email))
+    assert await recorded_as_sent(service.pool, email)
+    pool = service.pool
     await pool.execute(
         "UPDATE outgoing_messages SET sent_at = now() - interval '31 days' WHERE recipient = $1",
         email,
@@ -247,17 +237,17 @@ async def test_bodies_of_sent_emails_are_cleared_after_the_retention_and_cannot_
     )
     assert (row["body_text"], row["body_html"]) == ("", "")
     assert row["subject"] == "[CYCLADES] Un compte existe déjà pour cette adresse"
-    resend = await client.post(
+    resend = await service.client.post(
         f"/api/v1/admin/messages/{row['id']}/resend", headers=admin_headers(test_keys)
     )
     assert resend.status == 409
     assert (await resend.json())["type"].endswith("message-purged")
 
 
-async def handled(client: Client, envelope: Envelope) -> bool:
+async def handled(service: ServiceUnderTest, envelope: Envelope) -> bool:
     async def in_inbox() -> bool:
         return bool(
-            await pool_of(client).fetchval(
+            await service.pool.fetchval(
                 "SELECT EXISTS (SELECT FROM inbox WHERE event_id = $1)", envelope.event_id
             )
         )
@@ -266,29 +256,21 @@ async def handled(client: Client, envelope: Envelope) -> bool:
 
 
 async def test_an_event_arriving_after_the_erasure_of_its_account_stores_and_sends_nothing(
-    client: Client, broker: Broker, bus_names: BusNames, smtp: SmtpSink
+    service: ServiceUnderTest, smtp: SmtpSink
 ) -> None:
     account_id, address, marker = uuid.uuid4(), random_email(), random_email()
-    erased = await publish_event(broker, AccountErased(account_id=account_id, reason="x"))
-    assert await handled(client, erased)
+    erased = await service.publish(account_erased(account_id=account_id))
+    assert await handled(service, erased)
 
-    late = await publish_event(
-        broker,
-        AccountRegistered(
-            account_id=account_id,
-            email=address,
-            identite=identite(),
-            activation_token="t",
-            activation_expires_at=later(48),
-        ),
-        producer="accounts",
+    late = await service.publish(
+        account_registered(account_id=account_id, email=address), producer="accounts"
     )
-    assert await handled(client, late)
-    await publish_event(broker, AccountRegistrationRepeated(account_id=uuid.uuid4(), email=marker))
+    assert await handled(service, late)
+    await service.publish(account_registration_repeated(email=marker))
     await mail_to(smtp, marker)
 
     assert smtp.to(address) == []
-    assert not await pool_of(client).fetchval(
+    assert not await service.pool.fetchval(
         "SELECT count(*) FROM outgoing_messages WHERE account_id = $1 OR recipient = $2",
         account_id,
         address,
@@ -304,32 +286,25 @@ def ascii_only() -> Iterator[SmtpSink]:
 
 
 async def test_an_address_the_server_cannot_take_fails_and_the_others_go(
-    settings: Settings,
-    serve: Callable[[web.Application], Awaitable[Client]],
-    broker: Broker,
-    bus_names: BusNames,
-    ascii_only: SmtpSink,
+    start: Start, ascii_only: SmtpSink
 ) -> None:
     """A non-ASCII domain needs SMTPUTF8, which this server does not offer: aiosmtplib raises
     SMTPNotSupported before any command. The message fails at once (it used to be retried
     forever as a lost connection); the next one goes on the same connection."""
-    port = ascii_only.port
-    client = await serve(build_app(settings.model_copy(update={"smtp_port": port})))
+    service = await start(smtp_port=ascii_only.port)
     unicode, other = f"jose.{uuid.uuid4().hex[:8]}@exämple.org", random_email()
     for address in (unicode, other):
-        await publish_event(
-            broker, AccountRegistrationRepeated(account_id=uuid.uuid4(), email=address)
-        )
+        await service.publish(account_registration_repeated(email=address))
 
     async def failed() -> bool:
-        status = await pool_of(client).fetchval(
+        status = await service.pool.fetchval(
             "SELECT status FROM outgoing_messages WHERE recipient = $1", unicode
         )
         return bool(status == "failed")
 
     assert await wait_until(failed)
-    assert await recorded_as_sent(client, other)
-    row = await pool_of(client).fetchrow(
+    assert await recorded_as_sent(service.pool, other)
+    row = await service.pool.fetchrow(
         "SELECT attempts, last_error FROM outgoing_messages WHERE recipient = $1", unicode
     )
     assert row["attempts"] == 1
@@ -338,9 +313,7 @@ async def test_an_address_the_server_cannot_take_fails_and_the_others_go(
 
 
 async def test_a_dead_lettered_event_replayed_by_an_administrateur_sends_its_email(
-    client: Client,
-    broker: Broker,
-    bus_names: BusNames,
+    service: ServiceUnderTest,
     smtp: SmtpSink,
     test_keys: TestKeys,
     monkeypatch: pytest.MonkeyPatch,
@@ -348,14 +321,14 @@ async def test_a_dead_lettered_event_replayed_by_an_administrateur_sends_its_ema
     """A replay is written to the outbox: the service must run a relay to publish it."""
     email = random_email()
 
-    async def broken(*args: object) -> None:
+    def broken(*args: object) -> NoReturn:
         raise RuntimeError("rendering is broken")
 
-    monkeypatch.setattr(client.app[DEPS].renderer, "render", broken)
-    await publish_event(broker, AccountRegistrationRepeated(account_id=uuid.uuid4(), email=email))
+    monkeypatch.setattr(service.app[DEPS].renderer, "render", broken)
+    await service.publish(account_registration_repeated(email=email))
 
     async def dead_letter() -> int | None:
-        found: int | None = await pool_of(client).fetchval(
+        found: int | None = await service.pool.fetchval(
             "SELECT id FROM dead_letters WHERE replayed_at IS NULL"
         )
         return found
@@ -367,11 +340,11 @@ async def test_a_dead_lettered_event_replayed_by_an_administrateur_sends_its_ema
     dead_letter_id = await dead_letter()
     monkeypatch.undo()
 
-    replay = await client.post(
+    replay = await service.client.post(
         f"/api/v1/admin/dead-letters/{dead_letter_id}/replay", headers=admin_headers(test_keys)
     )
 
     assert replay.status == 202, await replay.text()
     await mail_to(smtp, email)
     assert smtp.to(email)
-    assert await recorded_as_sent(client, email)
+    assert await recorded_as_sent(service.pool, email)

@@ -2,42 +2,32 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 
 from notifications.settings import Settings
-from shared.bus.broker import Broker
-from shared.events.catalogue import (
-    AccountEmailChanged,
-    AccountEmailChangeRequested,
-    AccountRegistered,
-    AccountRegistrationRepeated,
-    CandidatureCreated,
-    CandidatureModified,
-    CandidatureWithdrawn,
-    DocumentKind,
-    DocumentPublished,
-    PasswordResetRequested,
-    WithdrawnBy,
-)
-from shared.testing.helpers import publish_event, wait_until
-from shared.testing.plugin import BusNames
-from shared.testing.smtp import SmtpSink
-from tests.notifications.factories import (
+from shared.events.catalogue import Academie, DocumentKind, WithdrawnBy
+from shared.testing.factories import (
     NOM,
     PRENOMS,
+    account_email_change_requested,
+    account_email_changed,
+    account_registered,
+    account_registration_repeated,
+    candidature_created,
+    candidature_modified,
     candidature_ref,
-    identite,
-    later,
+    candidature_withdrawn,
+    document_published,
+    password_reset_requested,
     random_email,
-    recapitulatif,
 )
+from shared.testing.helpers import wait_until
+from shared.testing.service import ServiceUnderTest
+from shared.testing.smtp import SmtpSink
 from tests.notifications.integration.conftest import (
     PORTAL,
-    Client,
     in_both_parts,
     mail_to,
-    pool_of,
     recorded_as_sent,
     text_part,
 )
@@ -46,19 +36,11 @@ FULL_NAME = f"{PRENOMS} {NOM}"
 
 
 async def test_account_registered_sends_the_activation_link_valid_48_hours(
-    client: Client, broker: Broker, bus_names: BusNames, smtp: SmtpSink, settings: Settings
+    service: ServiceUnderTest, smtp: SmtpSink, settings: Settings
 ) -> None:
     email = random_email()
-    await publish_event(
-        broker,
-        AccountRegistered(
-            account_id=uuid.uuid4(),
-            email=email,
-            identite=identite(),
-            activation_token="tok+en/=1",
-            activation_expires_at=later(48),
-        ),
-        producer="accounts",
+    await service.publish(
+        account_registered(email=email, activation_token="tok+en/=1"), producer="accounts"
     )
 
     [message] = await mail_to(smtp, email)
@@ -77,14 +59,14 @@ async def test_account_registered_sends_the_activation_link_valid_48_hours(
         "Le Service Gestionnaire",
     )
     assert "Activer mon compte" in message.get_body(("html",)).get_content()  # type: ignore[union-attr]
-    assert await recorded_as_sent(client, email)
+    assert await recorded_as_sent(service.pool, email)
 
 
 async def test_a_repeated_registration_tells_the_owner_with_login_and_reset_links(
-    client: Client, broker: Broker, bus_names: BusNames, smtp: SmtpSink
+    service: ServiceUnderTest, smtp: SmtpSink
 ) -> None:
     email = random_email()
-    await publish_event(broker, AccountRegistrationRepeated(account_id=uuid.uuid4(), email=email))
+    await service.publish(account_registration_repeated(email=email))
 
     [message] = await mail_to(smtp, email)
 
@@ -95,15 +77,12 @@ async def test_a_repeated_registration_tells_the_owner_with_login_and_reset_link
 
 
 async def test_password_reset_sends_the_reset_link(
-    client: Client, broker: Broker, bus_names: BusNames, smtp: SmtpSink
+    service: ServiceUnderTest, smtp: SmtpSink
 ) -> None:
     email = random_email()
     expires = datetime(2026, 12, 1, 13, 45, tzinfo=UTC)
-    await publish_event(
-        broker,
-        PasswordResetRequested(
-            account_id=uuid.uuid4(), email=email, reset_token="r3set", reset_expires_at=expires
-        ),
+    await service.publish(
+        password_reset_requested(email=email, reset_token="r3set", reset_expires_at=expires),
     )
 
     [message] = await mail_to(smtp, email)
@@ -117,17 +96,12 @@ async def test_password_reset_sends_the_reset_link(
 
 
 async def test_an_email_change_confirms_to_the_new_address_and_warns_the_old_one(
-    client: Client, broker: Broker, bus_names: BusNames, smtp: SmtpSink
+    service: ServiceUnderTest, smtp: SmtpSink
 ) -> None:
     old, new = random_email("old"), random_email("new")
-    await publish_event(
-        broker,
-        AccountEmailChangeRequested(
-            account_id=uuid.uuid4(),
-            current_email=old,
-            new_email=new,
-            confirmation_token="c0nfirm",
-            confirmation_expires_at=later(24),
+    await service.publish(
+        account_email_change_requested(
+            current_email=old, new_email=new, confirmation_token="c0nfirm"
         ),
     )
 
@@ -142,12 +116,11 @@ async def test_an_email_change_confirms_to_the_new_address_and_warns_the_old_one
 
 
 async def test_a_changed_email_is_announced_to_the_old_address(
-    client: Client, broker: Broker, bus_names: BusNames, smtp: SmtpSink
+    service: ServiceUnderTest, smtp: SmtpSink
 ) -> None:
     old, new = random_email("old"), random_email("new")
-    await publish_event(
-        broker,
-        AccountEmailChanged(account_id=uuid.uuid4(), old_email=old, new_email=new),
+    await service.publish(
+        account_email_changed(old_email=old, new_email=new),
     )
 
     [notice] = await mail_to(smtp, old)
@@ -158,17 +131,15 @@ async def test_a_changed_email_is_announced_to_the_old_address(
 
 
 async def test_a_created_candidature_gives_its_numbers_and_closing_date(
-    client: Client, broker: Broker, bus_names: BusNames, smtp: SmtpSink
+    service: ServiceUnderTest, smtp: SmtpSink
 ) -> None:
-    ref = candidature_ref(fuseau="America/Martinique")
-    await publish_event(
-        broker,
-        CandidatureCreated(
+    martinique = Academie(code="MAR", libelle="Martinique", fuseau_horaire="America/Martinique")
+    ref = candidature_ref(academie=martinique)
+    await service.publish(
+        candidature_created(
             candidature=ref,
-            version=1,
             saved_at=datetime(2026, 11, 28, 10, 0, tzinfo=UTC),
             closes_at=datetime(2026, 12, 15, 3, 59, tzinfo=UTC),
-            recapitulatif=recapitulatif(),
         ),
         producer="registration",
     )
@@ -191,35 +162,26 @@ async def test_a_created_candidature_gives_its_numbers_and_closing_date(
 
 
 async def test_a_modified_candidature_is_titled_with_the_exam_and_gives_the_new_version(
-    client: Client, broker: Broker, bus_names: BusNames, smtp: SmtpSink
+    service: ServiceUnderTest, smtp: SmtpSink
 ) -> None:
     ref = candidature_ref()
-    await publish_event(
-        broker,
-        CandidatureModified(
-            candidature=ref,
-            version=2,
-            saved_at=later(0),
-            closes_at=later(24 * 20),
-            recapitulatif=recapitulatif(),
-        ),
+    await service.publish(
+        candidature_modified(candidature=ref, version=2),
     )
 
     [message] = await mail_to(smtp, ref.email)
 
-    assert message["Subject"] == "Modification d'inscription : BTS Banque – conseiller de clientèle"
+    assert message["Subject"] == "Modification d'inscription : " + ref.examen.libelle
     in_both_parts(message, "version 02", "BES-2027-000042", "02712345678", NOM)
 
 
 async def test_a_withdrawal_is_confirmed_with_the_reason_when_a_gestionnaire_did_it(
-    client: Client, broker: Broker, bus_names: BusNames, smtp: SmtpSink
+    service: ServiceUnderTest, smtp: SmtpSink
 ) -> None:
     ref = candidature_ref()
-    await publish_event(
-        broker,
-        CandidatureWithdrawn(
+    await service.publish(
+        candidature_withdrawn(
             candidature=ref,
-            withdrawn_at=later(0),
             withdrawn_by=WithdrawnBy.GESTIONNAIRE,
             reason="Condition de formation non remplie <b>",
         ),
@@ -240,22 +202,15 @@ async def test_a_withdrawal_is_confirmed_with_the_reason_when_a_gestionnaire_did
 
 
 async def test_a_published_convocation_is_announced_but_not_a_demande_de_pieces(
-    client: Client, broker: Broker, bus_names: BusNames, smtp: SmtpSink
+    service: ServiceUnderTest, smtp: SmtpSink
 ) -> None:
     ref = candidature_ref()
     for kind, title in [
         (DocumentKind.DEMANDE_PIECES, "Pièces à fournir"),
         (DocumentKind.CONVOCATION, "Convocation aux épreuves écrites"),
     ]:
-        await publish_event(
-            broker,
-            DocumentPublished(
-                document_id=uuid.uuid4(),
-                candidature=ref,
-                kind=kind,
-                title=title,
-                published_at=later(0),
-            ),
+        await service.publish(
+            document_published(candidature=ref, kind=kind, title=title),
             producer="documents",
         )
 
@@ -263,9 +218,9 @@ async def test_a_published_convocation_is_announced_but_not_a_demande_de_pieces(
 
     assert message["Subject"] == "[CYCLADES] Nouveau document disponible : Convocation"
     in_both_parts(message, "Convocation aux épreuves écrites", f"{PORTAL}/documents/")
-    assert await wait_until(lambda: _inbox_count(client, 2))
+    assert await wait_until(lambda: _inbox_count(service, 2))
     assert len(smtp.to(ref.email)) == 1
 
 
-async def _inbox_count(client: Client, count: int) -> bool:
-    return bool(await pool_of(client).fetchval("SELECT count(*) >= $1 FROM inbox", count))
+async def _inbox_count(service: ServiceUnderTest, count: int) -> bool:
+    return bool(await service.pool.fetchval("SELECT count(*) >= $1 FROM inbox", count))

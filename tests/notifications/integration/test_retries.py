@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 
 import asyncpg
 import pytest
-from aiohttp import web
 
-from notifications.app import build_app
 from notifications.settings import Settings
-from shared.bus.broker import Broker
-from shared.events.catalogue import AccountRegistrationRepeated
-from shared.testing.helpers import publish_event, wait_until
-from shared.testing.plugin import BusNames
+from shared.testing.factories import account_registration_repeated, random_email
+from shared.testing.helpers import wait_until
 from shared.testing.smtp import SmtpSink
-from tests.notifications.factories import random_email
-from tests.notifications.integration.conftest import Client, pool_of
+from tests.notifications.integration.conftest import Start
 
 
 @pytest.fixture
@@ -30,25 +24,20 @@ def greylisting() -> Iterator[SmtpSink]:
 
 
 async def test_a_temporary_refusal_is_tried_again_with_the_attempts_logged(
-    settings: Settings,
-    serve: Callable[[web.Application], Awaitable[Client]],
-    broker: Broker,
-    bus_names: BusNames,
-    greylisting: SmtpSink,
+    start: Start, greylisting: SmtpSink
 ) -> None:
-    port = greylisting.port
-    client = await serve(build_app(settings.model_copy(update={"smtp_port": port})))
+    service = await start(smtp_port=greylisting.port)
     email = random_email()
 
-    await publish_event(broker, AccountRegistrationRepeated(account_id=uuid.uuid4(), email=email))
+    await service.publish(account_registration_repeated(email=email))
 
     async def sent() -> bool:
-        status = await pool_of(client).fetchval("SELECT status FROM outgoing_messages")
+        status = await service.pool.fetchval("SELECT status FROM outgoing_messages")
         return bool(status == "sent")
 
     assert await wait_until(sent)
     assert greylisting.recipients == [email]
-    log = await pool_of(client).fetch("SELECT outcome, smtp_code FROM delivery_log ORDER BY id")
+    log = await service.pool.fetch("SELECT outcome, smtp_code FROM delivery_log ORDER BY id")
     assert [(row["outcome"], row["smtp_code"]) for row in log] == [
         ("deferred", 451),
         ("deferred", 451),
@@ -57,22 +46,15 @@ async def test_a_temporary_refusal_is_tried_again_with_the_attempts_logged(
 
 
 async def test_a_service_stopped_mid_batch_leaves_nothing_claimed_and_a_restart_sends_the_rest(
-    settings: Settings,
-    serve: Callable[[web.Application], Awaitable[Client]],
-    broker: Broker,
-    bus_names: BusNames,
-    smtp: SmtpSink,
+    settings: Settings, start: Start, smtp: SmtpSink
 ) -> None:
-    slow = settings.model_copy(update={"smtp_max_messages_per_second": 20, "sender_batch_size": 50})
-    first = await serve(build_app(slow))
+    first = await start(smtp_max_messages_per_second=20, sender_batch_size=50)
     addresses = [random_email() for _ in range(30)]
     for address in addresses:
-        await publish_event(
-            broker, AccountRegistrationRepeated(account_id=uuid.uuid4(), email=address)
-        )
+        await first.publish(account_registration_repeated(email=address))
     await smtp.wait_for(3)
 
-    await first.close()
+    await first.client.close()
 
     conn = await asyncpg.connect(settings.database_url)
     waiting = await conn.fetchval(
@@ -81,11 +63,11 @@ async def test_a_service_stopped_mid_batch_leaves_nothing_claimed_and_a_restart_
     )
     await conn.close()
     assert waiting == 0  # nothing left under a lease: the stopped sender gave its claims back
-    second = await serve(build_app(settings))
+    second = await start()
 
     async def all_sent() -> bool:
         return bool(
-            await pool_of(second).fetchval(
+            await second.pool.fetchval(
                 "SELECT count(*) FILTER (WHERE status = 'sent') = $1 FROM outgoing_messages",
                 len(addresses),
             )

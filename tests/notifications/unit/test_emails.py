@@ -1,39 +1,28 @@
 from __future__ import annotations
 
 import html
-import uuid
 from datetime import UTC, datetime
 
 from notifications.domain.emails import Mailbook
 from notifications.domain.portal import Portal, local_datetime, masked_address
 from notifications.domain.rendering import Renderer
-from shared.events.catalogue import (
-    AccountEmailChangeRequested,
-    AccountRegistered,
-    CandidatureCreated,
-    DocumentKind,
-    DocumentPublished,
-)
-from tests.notifications.factories import (
+from shared.events.catalogue import DocumentKind, DocumentPublished
+from shared.testing.factories import (
     NOM,
-    NOW,
+    account_email_change_requested,
+    account_registered,
+    candidature_created,
     candidature_ref,
-    identite,
-    recapitulatif,
+    document_published,
 )
 
+NOW = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
 PORTAL = Portal("https://portail.example.test/")
 MAILBOOK = Mailbook(PORTAL, frozenset({DocumentKind.CONVOCATION}))
 
 
 def document(kind: DocumentKind) -> DocumentPublished:
-    return DocumentPublished(
-        document_id=uuid.uuid4(),
-        candidature=candidature_ref(),
-        kind=kind,
-        title="Convocation",
-        published_at=NOW,
-    )
+    return document_published(kind=kind, title="Convocation", published_at=NOW)
 
 
 def test_links_join_the_base_url_and_encode_tokens() -> None:
@@ -59,12 +48,8 @@ def test_only_the_configured_document_kinds_give_an_email() -> None:
 
 
 def test_an_email_change_writes_to_both_addresses() -> None:
-    event = AccountEmailChangeRequested(
-        account_id=uuid.uuid4(),
-        current_email="old@example.org",
-        new_email="new@example.org",
-        confirmation_token="t",
-        confirmation_expires_at=NOW,
+    event = account_email_change_requested(
+        current_email="old@example.org", new_email="new@example.org"
     )
     emails = MAILBOOK.email_change_requested(event, NOW)
     assert [(e.template, e.recipient.address) for e in emails] == [
@@ -74,13 +59,7 @@ def test_an_email_change_writes_to_both_addresses() -> None:
 
 
 def test_the_activation_validity_follows_the_event() -> None:
-    event = AccountRegistered(
-        account_id=uuid.uuid4(),
-        email="a@example.org",
-        identite=identite(),
-        activation_token="t",
-        activation_expires_at=datetime(2026, 11, 30, 9, 30, tzinfo=UTC),
-    )
+    event = account_registered(activation_expires_at=datetime(2026, 11, 30, 9, 30, tzinfo=UTC))
     [email] = MAILBOOK.account_registered(event, NOW)
     assert email.context["validite_heures"] == 48
 
@@ -88,9 +67,7 @@ def test_the_activation_validity_follows_the_event() -> None:
 def test_every_template_renders_names_escaped_in_html_and_plain_in_text() -> None:
     renderer = Renderer()
     ref = candidature_ref().model_copy(update={"nom": f"{NOM} <i>"})
-    event = CandidatureCreated(
-        candidature=ref, version=1, saved_at=NOW, closes_at=NOW, recapitulatif=recapitulatif()
-    )
+    event = candidature_created(candidature=ref, saved_at=NOW, closes_at=NOW)
     [email] = MAILBOOK.candidature_created(event, NOW)
 
     composed = renderer.render(email)
