@@ -8,7 +8,6 @@ from notifications.settings import Settings
 from shared.events.catalogue import Academie, DocumentKind, WithdrawnBy
 from shared.testing.factories import (
     NOM,
-    PRENOMS,
     account_email_change_requested,
     account_email_changed,
     account_registered,
@@ -32,7 +31,8 @@ from tests.notifications.integration.conftest import (
     text_part,
 )
 
-FULL_NAME = f"{PRENOMS} {NOM}"
+# The factories give "Hélène, Éloïse": a letter greets by the first prénom only.
+ADDRESSEE = f"Hélène {NOM}"
 
 
 async def test_account_registered_sends_the_activation_link_valid_48_hours(
@@ -46,13 +46,13 @@ async def test_account_registered_sends_the_activation_link_valid_48_hours(
     [message] = await mail_to(smtp, email)
 
     assert message["Subject"] == "[CYCLADES] Activer mon compte"
-    assert message["To"].addresses[0].display_name == FULL_NAME
+    assert message["To"].addresses[0].display_name == ADDRESSEE
     assert message["To"].addresses[0].addr_spec == email
     assert message["From"].addresses[0].addr_spec == settings.mail_from_address
     in_both_parts(
         message,
         f"{PORTAL}/compte/activation?token=tok%2Ben%2F%3D1",
-        f"Bonjour Madame {FULL_NAME},",
+        f"Bonjour Madame {ADDRESSEE},",
         "Vous venez de créer un compte sur Cyclades.",
         "Ce lien n'est valable que pour une durée de 48h",
         "Passé ce délai, vos informations seront effacées.",
@@ -147,10 +147,10 @@ async def test_a_created_candidature_gives_its_numbers_and_closing_date(
     [message] = await mail_to(smtp, ref.email)
 
     assert message["Subject"] == "[CYCLADES] Inscription enregistrée : " + ref.examen.libelle
-    assert message["To"].addresses[0].display_name == FULL_NAME
+    assert message["To"].addresses[0].display_name == ADDRESSEE
     in_both_parts(
         message,
-        f"Bonjour Madame {FULL_NAME},",
+        f"Bonjour Madame {ADDRESSEE},",
         "02712345678",
         "BES-2027-000042",
         "14/12/2026 à 23h59 (heure locale)",

@@ -3,8 +3,10 @@ from __future__ import annotations
 import html
 from datetime import UTC, datetime
 
+import pytest
+
 from notifications.domain.emails import Mailbook
-from notifications.domain.portal import Portal, local_datetime, masked_address
+from notifications.domain.portal import Portal, first_prenom, local_datetime, masked_address
 from notifications.domain.rendering import Renderer
 from shared.events.catalogue import DocumentKind, DocumentPublished
 from shared.testing.factories import (
@@ -14,6 +16,7 @@ from shared.testing.factories import (
     candidature_created,
     candidature_ref,
     document_published,
+    identite,
 )
 
 NOW = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
@@ -96,3 +99,32 @@ def test_all_templates_have_their_three_files() -> None:
         for suffix in ("subject.txt", "txt", "html"):
             assert renderer._text.loader is not None
             renderer._text.loader.get_source(renderer._text, f"{name}.{suffix}")
+
+
+@pytest.mark.parametrize("prenoms", ["Camille, Anne", "Camille Anne", " Camille ,Anne-Marie "])
+def test_the_greeting_names_the_first_prenom_and_the_usage_name(prenoms: str) -> None:
+    identity = identite(prenoms=prenoms, nom_naissance="Martin", nom_usage="Lefèvre")
+    [email] = MAILBOOK.account_registered(account_registered(identite=identity), NOW)
+
+    composed = Renderer().render(email)
+
+    assert composed.text.startswith("Bonjour Madame Camille Lefèvre,\n")
+    assert "Bonjour Madame Camille Lefèvre," in html.unescape(composed.html)
+    assert composed.recipient.name == "Camille Lefèvre"
+
+
+@pytest.mark.parametrize("prenoms", ["Camille, Anne", "Camille Anne Louise"])
+def test_a_candidature_email_greets_by_the_first_prenom(prenoms: str) -> None:
+    ref = candidature_ref(prenoms=prenoms, nom="Lefèvre")
+    [email] = MAILBOOK.candidature_created(candidature_created(candidature=ref), NOW)
+
+    composed = Renderer().render(email)
+
+    assert composed.text.startswith("Bonjour Madame Camille Lefèvre,\n")
+    assert "Bonjour Madame Camille Lefèvre," in html.unescape(composed.html)
+    assert composed.recipient.name == "Camille Lefèvre"
+
+
+def test_a_prenom_with_a_space_inside_is_kept_when_commas_separate_them() -> None:
+    assert first_prenom("Jean Pierre, Paul") == "Jean Pierre"
+    assert first_prenom("Jean-Pierre Paul") == "Jean-Pierre"

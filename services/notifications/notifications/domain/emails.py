@@ -9,8 +9,8 @@ from typing import Any
 from notifications.domain.mail import Email, Recipient
 from notifications.domain.portal import (
     Portal,
+    addressee_name,
     civilite_label,
-    full_name,
     hours_between,
     identity_name,
     local_datetime,
@@ -74,7 +74,7 @@ class Mailbook:
         name = identity_name(event.identite)
         context = {
             "civilite": civilite_label(event.identite.civilite),
-            "nom_complet": name,
+            "nom_destinataire": name,
             "lien": self.portal.activation(event.activation_token),
             "validite_heures": hours_between(occurred_at, event.activation_expires_at),
             "expire_le": local_datetime(event.activation_expires_at),
@@ -173,7 +173,7 @@ class Mailbook:
     def _candidature(self, ref: CandidatureRef) -> dict[str, Any]:
         return {
             "civilite": civilite_label(ref.civilite),
-            "nom_complet": full_name(ref.prenoms, ref.nom),
+            "nom_destinataire": addressee_name(ref.prenoms, ref.nom),
             "examen": ref.examen.libelle,
             "session": ref.session,
             "academie": ref.academie.libelle,
@@ -190,5 +190,5 @@ class Mailbook:
 
     @staticmethod
     def _to_candidate(template: str, ref: CandidatureRef, context: dict[str, Any]) -> Email:
-        recipient = Recipient(ref.email, full_name(ref.prenoms, ref.nom))
+        recipient = Recipient(ref.email, addressee_name(ref.prenoms, ref.nom))
         return Email(template, recipient, context, ref.account_id)

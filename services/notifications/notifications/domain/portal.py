@@ -55,12 +55,23 @@ def hours_between(start: datetime, end: datetime) -> int:
     return max(0, round((end - start).total_seconds() / 3600))
 
 
-def full_name(prenoms: str, nom: str) -> str:
-    return f"{prenoms} {nom}".strip()
+def first_prenom(prenoms: str) -> str:
+    """The prénom a letter greets with: the first one. The civil-status list separates prénoms
+    with commas ("Jean Pierre, Paul": a space may sit inside one); without a comma, spaces
+    separate them."""
+    separator = "," if "," in prenoms else None
+    parts = prenoms.split(separator)
+    return parts[0].strip() if parts else ""
+
+
+def addressee_name(prenoms: str, nom: str) -> str:
+    """'Camille Lefèvre' for prénoms 'Camille, Anne': what follows Madame/Monsieur."""
+    return f"{first_prenom(prenoms)} {nom.strip()}".strip()
 
 
 def identity_name(identite: Identite) -> str:
-    return full_name(identite.prenoms, identite.nom_usage or identite.nom_naissance)
+    """The nom d'usage, when given, replaces the nom de naissance in a letter."""
+    return addressee_name(identite.prenoms, identite.nom_usage or identite.nom_naissance)
 
 
 def civilite_label(civilite: Civilite) -> str:
