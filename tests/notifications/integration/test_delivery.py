@@ -11,11 +11,13 @@ import pytest
 
 from notifications.adapters.messages_sql import purge_bodies
 from notifications.deps import DEPS
+from notifications.handlers.events import Received, record_emails
 from notifications.settings import Settings
 from shared.auth import Role
 from shared.events import Envelope
 from shared.metrics import EVENTS_HANDLED
 from shared.testing.factories import (
+    account_email_change_requested,
     account_erased,
     account_registered,
     account_registration_repeated,
@@ -348,3 +350,27 @@ async def test_a_dead_lettered_event_replayed_by_an_administrateur_sends_its_ema
     await mail_to(smtp, email)
     assert smtp.to(email)
     assert await recorded_as_sent(service.pool, email)
+
+
+async def test_an_event_recorded_twice_past_the_inbox_stores_its_emails_once(
+    service: ServiceUnderTest,
+) -> None:
+    """The inbox drops a redelivery before the handler runs; this goes around it, so only
+    `UNIQUE (event_id, template, recipient)` and its ON CONFLICT stand in the way."""
+    payload = account_email_change_requested()
+    event = Received(Envelope.wrap(payload, producer="accounts"), payload)
+    recorded = []
+
+    for _ in range(2):
+        async with service.pool.acquire() as conn, conn.transaction():
+            recorded.append(await record_emails(conn, event, service.app[DEPS]))
+
+    assert recorded == [2, 0]
+    rows = await service.pool.fetch(
+        "SELECT template FROM outgoing_messages WHERE event_id = $1 ORDER BY template",
+        event.envelope.event_id,
+    )
+    assert [row["template"] for row in rows] == [
+        "changement_adresse_demande",
+        "confirmation_nouvelle_adresse",
+    ]

@@ -17,7 +17,7 @@ from shared.events.catalogue import AccountErased
 
 log = logging.getLogger(__name__)
 
-P = TypeVar("P", bound=EventPayload)
+P = TypeVar("P", bound=EventPayload, covariant=True)
 
 
 @dataclass(frozen=True)
