@@ -32,6 +32,7 @@ from shared.events.catalogue import (
     PiecesFournies,
     PieceStatusChanged,
     Recapitulatif,
+    ServiceGestionnaire,
     WithdrawnBy,
 )
 
@@ -154,6 +155,14 @@ def candidature_ref(**overrides: Any) -> CandidatureRef:
         "specialite_libelle": "Banque – conseiller de clientèle (particuliers)",
         "numero_candidat": "02712345678",
         "numero_inscription": "BES-2027-000042",
+        # A fictitious exam office.
+        "service_gestionnaire": ServiceGestionnaire(
+            libelle="Rectorat de Besançon – Division des examens et concours",
+            adresse=["10 rue de la Convention", "25030 Besançon Cedex"],
+            email="dec.examens@ac-besancon.example.fr",
+            telephone="03 81 00 00 00",
+            horaires="du lundi au vendredi, de 9h à 12h et de 14h à 16h30",
+        ),
     }
     return CandidatureRef(**{**values, **overrides})
 
