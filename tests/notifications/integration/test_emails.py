@@ -196,6 +196,9 @@ async def test_a_withdrawal_is_confirmed_with_the_reason_when_a_gestionnaire_did
         "Motif : Condition de formation non remplie <b>",
         "BES-2027-000042",
         f"{PORTAL}/inscriptions",
+        "Votre service gestionnaire",
+        "dec.examens@ac-besancon.example.fr",
+        "03 81 00 00 00",
     )
     raw_html = message.get_body(("html",)).get_content()  # type: ignore[union-attr]
     assert "<b>" not in raw_html  # escaped, not markup

@@ -6,15 +6,18 @@ from datetime import UTC, datetime
 import pytest
 
 from notifications.domain.emails import Mailbook
+from notifications.domain.mail import Email
 from notifications.domain.portal import Portal, first_prenom, local_datetime, masked_address
 from notifications.domain.rendering import Renderer
-from shared.events.catalogue import DocumentKind, DocumentPublished
+from shared.events.catalogue import CandidatureRef, DocumentKind, DocumentPublished
 from shared.testing.factories import (
     NOM,
     account_email_change_requested,
     account_registered,
     candidature_created,
+    candidature_modified,
     candidature_ref,
+    candidature_withdrawn,
     document_published,
     identite,
 )
@@ -128,3 +131,40 @@ def test_a_candidature_email_greets_by_the_first_prenom(prenoms: str) -> None:
 def test_a_prenom_with_a_space_inside_is_kept_when_commas_separate_them() -> None:
     assert first_prenom("Jean Pierre, Paul") == "Jean Pierre"
     assert first_prenom("Jean-Pierre Paul") == "Jean-Pierre"
+
+
+def candidature_emails(ref: CandidatureRef) -> list[Email]:
+    """Every email about a candidature, for `ref`."""
+    events = [
+        MAILBOOK.candidature_created(candidature_created(candidature=ref), NOW),
+        MAILBOOK.candidature_modified(candidature_modified(candidature=ref), NOW),
+        MAILBOOK.candidature_withdrawn(candidature_withdrawn(candidature=ref), NOW),
+        MAILBOOK.document_published(
+            document_published(candidature=ref, kind=DocumentKind.CONVOCATION), NOW
+        ),
+    ]
+    return [email for emails in events for email in emails]
+
+
+def test_every_candidature_email_gives_the_service_gestionnaire_contact() -> None:
+    ref = candidature_ref()
+    office = ref.service_gestionnaire
+    assert office is not None
+    contact = [office.libelle, *office.adresse, office.email, office.telephone, office.horaires]
+
+    emails = candidature_emails(ref)
+
+    assert len(emails) == 4
+    for email in emails:
+        composed = Renderer().render(email)
+        for part in (composed.text, html.unescape(composed.html)):
+            assert "Votre service gestionnaire" in part, email.template
+            for line in contact:
+                assert line in part, (email.template, line)
+
+
+def test_an_event_without_a_service_gestionnaire_gives_no_empty_block() -> None:
+    for email in candidature_emails(candidature_ref(service_gestionnaire=None)):
+        composed = Renderer().render(email)
+        assert "service gestionnaire :" not in composed.text
+        assert "service gestionnaire :" not in composed.html

@@ -182,6 +182,8 @@ class Mailbook:
             "numero_inscription": ref.numero_inscription,
             "lien_inscriptions": self.portal.candidatures(),
             "lien_documents": self.portal.documents(ref.candidature_id),
+            # Whom to contact about the candidature (guide, chapter 4); older events lack it.
+            "service_gestionnaire": ref.service_gestionnaire,
         }
 
     @staticmethod
