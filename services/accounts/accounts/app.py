@@ -14,8 +14,8 @@ from accounts.deps import DEPS, Deps
 from accounts.domain.accounts import Clock, Lifetimes
 from accounts.entrypoints.consumers import subscriptions
 from accounts.entrypoints.http import api
-from accounts.handlers.registration import erase_unactivated
-from accounts.handlers.sessions import forget_stale
+from accounts.handlers.logins import forget_stale
+from accounts.handlers.signup import erase_unactivated
 from accounts.settings import Settings
 from shared.auth import StaticKeys
 from shared.bus.outbox import Outbox

@@ -16,7 +16,7 @@ import sys
 from pydantic import ValidationError
 
 from accounts.app import MIGRATIONS, deps_for, utc_now
-from accounts.domain.commands import NewStaff
+from accounts.entrypoints.schemas import NewStaff
 from accounts.handlers.staff import create_staff
 from accounts.settings import Settings
 from shared.db import create_pool, migrate_service

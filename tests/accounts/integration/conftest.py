@@ -17,7 +17,7 @@ from aiohttp.test_utils import TestClient
 
 from accounts.app import build_app
 from accounts.deps import DEPS, Deps
-from accounts.domain.commands import NewStaff
+from accounts.entrypoints.schemas import NewStaff
 from accounts.handlers.staff import create_staff
 from accounts.settings import Settings
 from shared.events import Envelope, EventPayload

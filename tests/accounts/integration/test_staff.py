@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from accounts import cli
-from accounts.domain.commands import NewStaff
+from accounts.entrypoints.schemas import NewStaff
 from accounts.settings import Settings
 from shared.events.catalogue import AccountIdentityChanged
 from tests.accounts.integration.conftest import (

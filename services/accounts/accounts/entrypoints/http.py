@@ -8,31 +8,29 @@ from typing import Any
 from aiohttp import web
 
 from accounts.deps import DEPS
-from accounts.domain.commands import (
+from accounts.domain.identite import IdentiteInput
+from accounts.entrypoints.schemas import (
+    Accepted,
+    Activated,
+    Announcement,
     Credentials,
     EmailChange,
+    EmailChanged,
     EmailGiven,
+    IdentityAuditEntry,
     IdentityCorrection,
+    Me,
     NewAccount,
     NewAnnouncement,
     NewStaff,
     PasswordChange,
     PasswordReset,
     RefreshTokenGiven,
-    TokenGiven,
-)
-from accounts.domain.identite import IdentiteInput
-from accounts.domain.views import (
-    Accepted,
-    Activated,
-    Announcement,
-    EmailChanged,
-    IdentityAuditEntry,
-    Me,
     Staff,
+    TokenGiven,
     TokenPair,
 )
-from accounts.handlers import profile, registration, sessions, staff
+from accounts.handlers import logins, profile, signup, staff
 from shared.auth import Principal, Role
 from shared.bus.admin import dead_letter_api
 from shared.http.api import Api
@@ -69,12 +67,12 @@ def path_account_id(request: web.Request) -> uuid.UUID:
 
 @api.post("/api/v1/accounts", body=NewAccount, response=Accepted, status=202, tags=("accounts",))
 async def create_account(request: web.Request, body: NewAccount) -> Accepted:
-    return await registration.create_account(request.app[POOL], body, request.app[DEPS])
+    return await signup.create_account(request.app[POOL], body, request.app[DEPS])
 
 
 @api.post("/api/v1/accounts/activate", body=TokenGiven, response=Activated, tags=("accounts",))
 async def activate_account(request: web.Request, body: TokenGiven) -> Activated:
-    return await registration.activate(request.app[POOL], body, request.app[DEPS])
+    return await signup.activate(request.app[POOL], body, request.app[DEPS])
 
 
 @api.post(
@@ -85,7 +83,7 @@ async def activate_account(request: web.Request, body: TokenGiven) -> Activated:
     tags=("accounts",),
 )
 async def resend_activation_link(request: web.Request, body: EmailGiven) -> Accepted:
-    return await registration.resend_activation(request.app[POOL], body, request.app[DEPS])
+    return await signup.resend_activation(request.app[POOL], body, request.app[DEPS])
 
 
 # --- sessions ---------------------------------------------------------------------------------
@@ -94,17 +92,17 @@ async def resend_activation_link(request: web.Request, body: EmailGiven) -> Acce
 @api.post("/api/v1/auth/login", body=Credentials, response=TokenPair, tags=("auth",))
 async def login(request: web.Request, body: Credentials) -> TokenPair:
     deps = request.app[DEPS]
-    return await sessions.login(request.app[POOL], body, client_address(request), deps)
+    return await logins.login(request.app[POOL], body, client_address(request), deps)
 
 
 @api.post("/api/v1/auth/refresh", body=RefreshTokenGiven, response=TokenPair, tags=("auth",))
 async def refresh(request: web.Request, body: RefreshTokenGiven) -> TokenPair:
-    return await sessions.refresh(request.app[POOL], body, request.app[DEPS])
+    return await logins.refresh(request.app[POOL], body, request.app[DEPS])
 
 
 @api.post("/api/v1/auth/logout", body=RefreshTokenGiven, status=204, tags=("auth",))
 async def logout(request: web.Request, body: RefreshTokenGiven) -> None:
-    await sessions.logout(request.app[POOL], body, request.app[DEPS])
+    await logins.logout(request.app[POOL], body, request.app[DEPS])
 
 
 @api.get("/api/v1/.well-known/jwks.json", response=dict[str, Any], tags=("auth",))

@@ -6,20 +6,23 @@ import uuid
 
 import asyncpg
 
-from accounts.adapters import accounts_sql, sessions_sql, staff_sql, throttle_sql, tokens_sql
+from accounts.adapters import accounts_sql, logins_sql, staff_sql, throttle_sql, tokens_sql
 from accounts.deps import Deps
 from accounts.domain.accounts import Account, TokenPurpose
-from accounts.domain.commands import (
+from accounts.domain.identite import IdentiteInput
+from accounts.domain.throttle import email_key
+from accounts.domain.tokens import digest, new_token
+from accounts.entrypoints.schemas import (
+    Accepted,
     EmailChange,
+    EmailChanged,
     EmailGiven,
+    Me,
     PasswordChange,
     PasswordReset,
     TokenGiven,
 )
-from accounts.domain.identite import IdentiteInput
-from accounts.domain.throttle import email_key
-from accounts.domain.tokens import digest, new_token
-from accounts.domain.views import Accepted, EmailChanged, Me
+from accounts.handlers.logins import verify_current_password
 from accounts.handlers.mail_quota import may_send_unsolicited
 from accounts.handlers.problems import (
     email_taken,
@@ -27,8 +30,7 @@ from accounts.handlers.problems import (
     identity_locked,
     invalid_link,
 )
-from accounts.handlers.registration import ACCEPTED
-from accounts.handlers.sessions import verify_current_password
+from accounts.handlers.signup import ACCEPTED
 from accounts.handlers.timing import no_sooner_than
 from shared.auth import Principal, Role
 from shared.events.catalogue import (
@@ -182,7 +184,7 @@ async def change_password(
     new_hash = await deps.hasher.hash(command.new_password)
     async with pool.acquire() as conn, conn.transaction():
         await accounts_sql.set_password_hash(conn, account.id, new_hash)
-        await sessions_sql.revoke_sessions(conn, account.id, deps.clock(), keep=session_id)
+        await logins_sql.revoke_sessions(conn, account.id, deps.clock(), keep=session_id)
         # A pending move to another address may have been asked with the old password.
         await tokens_sql.void(conn, account.id, TokenPurpose.EMAIL_CHANGE)
 
@@ -227,7 +229,7 @@ async def reset_password(pool: asyncpg.Pool, command: PasswordReset, deps: Deps)
         )
         account = await existing(conn, taken.account_id, lock=True)
         await accounts_sql.set_password_hash(conn, account.id, new_hash)
-        await sessions_sql.revoke_sessions(conn, account.id, deps.clock())
+        await logins_sql.revoke_sessions(conn, account.id, deps.clock())
         await tokens_sql.void(conn, account.id, TokenPurpose.EMAIL_CHANGE)
         await throttle_sql.forget(conn, [email_key(account.email)])
 

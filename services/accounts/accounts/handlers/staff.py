@@ -9,8 +9,15 @@ import asyncpg
 from accounts.adapters import accounts_sql, staff_sql
 from accounts.deps import Deps
 from accounts.domain.accounts import Account
-from accounts.domain.commands import IdentityCorrection, NewAnnouncement, NewStaff
-from accounts.domain.views import Announcement, IdentityAuditEntry, Me, Staff
+from accounts.entrypoints.schemas import (
+    Announcement,
+    IdentityAuditEntry,
+    IdentityCorrection,
+    Me,
+    NewAnnouncement,
+    NewStaff,
+    Staff,
+)
 from accounts.handlers.problems import email_taken
 from accounts.handlers.profile import change_identite, existing, me_of
 from shared.auth import Principal, Role, forbidden

@@ -6,7 +6,7 @@ import asyncio
 from datetime import timedelta
 
 from accounts.domain.throttle import MAIL_RULE
-from accounts.handlers.registration import erase_unactivated
+from accounts.handlers.signup import erase_unactivated
 from shared.events.catalogue import (
     AccountActivated,
     AccountErased,

@@ -10,9 +10,8 @@ import asyncpg
 from accounts.adapters import accounts_sql, tokens_sql
 from accounts.deps import Deps
 from accounts.domain.accounts import Account, TokenPurpose
-from accounts.domain.commands import EmailGiven, NewAccount, TokenGiven
 from accounts.domain.tokens import digest, new_token
-from accounts.domain.views import Accepted, Activated
+from accounts.entrypoints.schemas import Accepted, Activated, EmailGiven, NewAccount, TokenGiven
 from accounts.handlers.mail_quota import may_send_unsolicited
 from accounts.handlers.problems import expired_link, invalid_link
 from accounts.handlers.timing import no_sooner_than

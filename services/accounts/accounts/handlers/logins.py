@@ -7,13 +7,12 @@ from datetime import datetime, timedelta
 
 import asyncpg
 
-from accounts.adapters import accounts_sql, sessions_sql, throttle_sql
+from accounts.adapters import accounts_sql, logins_sql, throttle_sql
 from accounts.deps import Deps
 from accounts.domain.accounts import Account, Status, StoredCredentials
-from accounts.domain.commands import Credentials, RefreshTokenGiven
 from accounts.domain.throttle import CLIENT_RULE, EMAIL_RULE, client_key, email_key
 from accounts.domain.tokens import digest, new_token
-from accounts.domain.views import TokenPair
+from accounts.entrypoints.schemas import Credentials, RefreshTokenGiven, TokenPair
 from accounts.handlers.problems import (
     bad_credentials,
     invalid_refresh_token,
@@ -98,7 +97,7 @@ async def open_session(conn: asyncpg.Connection, account: Account, deps: Deps) -
     now = deps.clock()
     session_id = uuid.uuid4()
     expires_at = now + deps.lifetimes.session
-    await sessions_sql.insert_session(conn, session_id, account.id, now, expires_at)
+    await logins_sql.insert_session(conn, session_id, account.id, now, expires_at)
     return await _issue(conn, account, session_id, expires_at, deps)
 
 
@@ -111,7 +110,7 @@ async def _issue(
 ) -> TokenPair:
     now = deps.clock()
     refresh_token = new_token()
-    await sessions_sql.insert_refresh_token(conn, digest(refresh_token), session_id, now)
+    await logins_sql.insert_refresh_token(conn, digest(refresh_token), session_id, now)
     return TokenPair(
         access_token=deps.signer.sign(account, session_id),
         expires_in=int(deps.signer.lifetime.total_seconds()),
@@ -131,31 +130,31 @@ async def refresh(pool: asyncpg.Pool, command: RefreshTokenGiven, deps: Deps) ->
 
 async def _rotate(conn: asyncpg.Connection, token_digest: bytes, deps: Deps) -> TokenPair | None:
     now = deps.clock()
-    row = await sessions_sql.refresh_token_for_update(conn, token_digest)
+    row = await logins_sql.refresh_token_for_update(conn, token_digest)
     if row is None or row.session_revoked or row.session_expires_at <= now:
         return None
     if row.rotated_at is not None:
         if now - row.rotated_at < deps.lifetimes.refresh_reuse_grace:
             return None  # just rotated: two refreshes racing, the other one won
         # A used token presented again: stolen or replayed. End the session for both holders.
-        await sessions_sql.revoke_session(conn, row.session_id, now)
+        await logins_sql.revoke_session(conn, row.session_id, now)
         return None
     account = await accounts_sql.by_id(conn, row.account_id)
     if account is None or not account.is_active:
         return None
-    await sessions_sql.mark_rotated(conn, token_digest, now)
+    await logins_sql.mark_rotated(conn, token_digest, now)
     return await _issue(conn, account, row.session_id, row.session_expires_at, deps)
 
 
 async def logout(pool: asyncpg.Pool, command: RefreshTokenGiven, deps: Deps) -> None:
     async with pool.acquire() as conn, conn.transaction():
-        row = await sessions_sql.refresh_token_for_update(conn, digest(command.refresh_token))
+        row = await logins_sql.refresh_token_for_update(conn, digest(command.refresh_token))
         if row is not None:
-            await sessions_sql.revoke_session(conn, row.session_id, deps.clock())
+            await logins_sql.revoke_session(conn, row.session_id, deps.clock())
 
 
 async def forget_stale(conn: asyncpg.Connection, deps: Deps) -> None:
     """Housekeeping: ended sessions and day-old failure counts go."""
     now = deps.clock()
-    await sessions_sql.delete_ended(conn, now)
+    await logins_sql.delete_ended(conn, now)
     await throttle_sql.forget_older_than(conn, now - timedelta(days=1))
