@@ -217,3 +217,20 @@ async def test_an_announcement_window_must_end_after_it_starts(service: Service)
         "/api/v1/admin/announcements", json=body, headers=candidate.headers
     )
     await problem(response, 403)
+
+
+async def test_an_announcement_window_takes_only_iso_8601_instants(service: Service) -> None:
+    admin = await staff_member(service)
+    now = service.clock.now()
+    for number in (0, "2000000000", 2000000000.5, "2026-05-01T10:00:00"):
+        body = {
+            "title": "t",
+            "body": "b",
+            "starts_at": number,
+            "ends_at": (now + timedelta(hours=1)).isoformat(),
+        }
+        response = await service.client.post(
+            "/api/v1/admin/announcements", json=body, headers=admin.headers
+        )
+        assert fields(await problem(response, 422)) == {"starts_at"}, number
+    assert await service.pool.fetchval("SELECT count(*) FROM announcements") == 0

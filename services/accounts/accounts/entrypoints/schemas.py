@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import (
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     EmailStr,
@@ -21,6 +20,7 @@ from pydantic_core import PydanticCustomError
 from accounts.domain.identite import IdentiteInput, Text
 from accounts.domain.passwords import MAX_LENGTH, NewPassword
 from shared.events.catalogue import Identite
+from shared.types import Instant
 
 Email = Annotated[EmailStr, Field(max_length=254)]
 # Checked against a stored hash, never against the rule (which may have changed since).
@@ -87,8 +87,8 @@ class IdentityCorrection(Command):
 class NewAnnouncement(Command):
     title: Annotated[Text, Field(max_length=200)]
     body: Annotated[str, Field(min_length=1, max_length=5000)]
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: Instant
+    ends_at: Instant
 
     @field_validator("ends_at")
     @classmethod
