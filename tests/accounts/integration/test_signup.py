@@ -344,6 +344,16 @@ async def test_malformed_oversized_and_non_json_bodies_are_problems(service: Ser
     assert await service.pool.fetchval("SELECT count(*) FROM accounts") == 0
 
 
+async def test_a_password_of_7_characters_is_refused_and_one_of_8_accepted(
+    service: Service,
+) -> None:
+    refused = await service.client.post("/api/v1/accounts", json=new_account(password="Ab!defg"))
+    assert fields(await problem(refused, 422, "validation-error")) == {"password"}
+    assert await service.pool.fetchval("SELECT count(*) FROM accounts") == 0
+    accepted = await service.client.post("/api/v1/accounts", json=new_account(password="Ab!defgh"))
+    assert accepted.status == 202
+
+
 async def test_a_long_password_is_refused_before_any_hashing(service: Service) -> None:
     before = service.deps.hasher.work_done
     body = new_account(password="Aa!" + "x" * 50_000)
