@@ -56,7 +56,7 @@ class Lifetimes:
     access_token: timedelta = timedelta(minutes=15)
     login: timedelta = timedelta(days=30)
     # A refresh token presented again this soon after its rotation is a race between two
-    # requests of the holder (two tabs), not a theft: refused, but the session stays.
+    # requests of the holder (two tabs), not a theft: refused, but the login stays.
     refresh_reuse_grace: timedelta = timedelta(seconds=10)
 
     def of(self, purpose: TokenPurpose) -> timedelta:
