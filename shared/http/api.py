@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Awaitable, Callable, Mapping
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -47,6 +48,10 @@ class Endpoint:
     # Media types taken as they come (CSV, multipart…): the handler gets `body` as a `RawBody`
     # to read or stream; `body=` may still name the model of an `application/json` variant.
     media_types: tuple[str, ...] = ()
+    # Work that must hold no pooled connection (a password hash, an answer floor): called with
+    # the request and the parsed arguments, it is entered before the transaction opens, what it
+    # yields is added to the handler's arguments, and it is left after the commit.
+    around: Callable[..., AbstractAsyncContextManager[Mapping[str, Any]]] | None = None
 
 
 @dataclass(frozen=True)
@@ -145,6 +150,15 @@ async def _handle(endpoint: Endpoint, request: web.Request) -> web.StreamRespons
         arguments["body"] = await raw_or_model(request, endpoint.media_types, endpoint.body)
     elif endpoint.body is not None:
         arguments["body"] = await parse_body(request, endpoint.body)
+    if endpoint.around is not None:
+        async with endpoint.around(request, **arguments) as prepared:
+            return await _call(endpoint, request, {**arguments, **prepared})
+    return await _call(endpoint, request, arguments)
+
+
+async def _call(
+    endpoint: Endpoint, request: web.Request, arguments: dict[str, Any]
+) -> web.StreamResponse:
     if not endpoint.transactional:
         result = await endpoint.handler(request, **arguments)
         return to_response(result, endpoint.status, endpoint.response)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import asyncpg
@@ -11,14 +11,15 @@ from aiohttp import web
 from accounts.adapters.hashing import PasswordHasher
 from accounts.adapters.signing import TokenSigner
 from accounts.deps import DEPS, Deps
-from accounts.domain.accounts import Clock, Lifetimes
+from accounts.domain.accounts import Lifetimes
 from accounts.entrypoints.consumers import subscriptions
 from accounts.entrypoints.http import api
-from accounts.handlers.registration import erase_unactivated
-from accounts.handlers.sessions import forget_stale
+from accounts.handlers.logins import forget_stale
+from accounts.handlers.signup import erase_unactivated
 from accounts.settings import Settings
 from shared.auth import StaticKeys
 from shared.bus.outbox import Outbox
+from shared.clock import Clock, SystemClock
 from shared.http.app import create_app
 from shared.service import (
     broker,
@@ -34,10 +35,6 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 ERASE_LOCK_KEY = 0xACC0_0E7A
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 def hasher_for(settings: Settings) -> PasswordHasher:
     return PasswordHasher(
         memory_kib=settings.argon2_memory_kib,
@@ -47,15 +44,17 @@ def hasher_for(settings: Settings) -> PasswordHasher:
     )
 
 
-def deps_for(settings: Settings, clock: Clock) -> Deps:
+def bootstrap(settings: Settings, clock: Clock | None = None) -> Deps:
+    """What the handlers are given, built from the settings (the CLI uses it too)."""
     return Deps(
         outbox=Outbox(settings.service_name, settings.events_exchange),
-        clock=clock,
+        clock=clock or SystemClock(),
         hasher=hasher_for(settings),
         signer=TokenSigner.from_settings(settings),
         lifetimes=Lifetimes(
             access_token=timedelta(seconds=settings.access_token_ttl_s),
-            session=timedelta(seconds=settings.session_ttl_s),
+            # The setting keeps its first name: deployments set ACCOUNTS_SESSION_TTL_S.
+            login=timedelta(seconds=settings.session_ttl_s),
             refresh_reuse_grace=timedelta(seconds=settings.refresh_reuse_grace_s),
         ),
         trust_forwarded_for=settings.trust_forwarded_for,
@@ -63,9 +62,9 @@ def deps_for(settings: Settings, clock: Clock) -> Deps:
     )
 
 
-def build_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> web.Application:
+def build_app(settings: Settings | None = None, *, clock: Clock | None = None) -> web.Application:
     settings = settings or Settings()
-    deps = deps_for(settings, clock)
+    deps = bootstrap(settings, clock)
 
     async def housekeeping(conn: asyncpg.Connection) -> None:
         await erase_unactivated(conn, deps)

@@ -15,12 +15,12 @@ import sys
 
 from pydantic import ValidationError
 
-from accounts.app import MIGRATIONS, deps_for, utc_now
-from accounts.domain.commands import NewStaff
+from accounts.app import MIGRATIONS, bootstrap
+from accounts.domain.errors import AccountsError
+from accounts.entrypoints.schemas import NewStaff
 from accounts.handlers.staff import create_staff
 from accounts.settings import Settings
-from shared.db import create_pool, migrate_service
-from shared.http.problems import ProblemError
+from shared.db import create_pool, in_transaction, migrate_service
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
@@ -47,7 +47,11 @@ async def create_admin(settings: Settings, command: NewStaff) -> str:
     try:
         async with pool.acquire() as conn:
             await migrate_service(conn, settings.service_name, MIGRATIONS)
-        created = await create_staff(pool, command, deps_for(settings, utc_now))
+        deps = bootstrap(settings)
+        password_hash = await deps.hasher.hash(command.password)
+        created = await in_transaction(
+            pool, lambda conn: create_staff(conn, command, deps, password_hash)
+        )
     finally:
         await pool.close()
     return str(created.account_id)
@@ -67,8 +71,8 @@ def main(argv: list[str] | None = None) -> int:
         for error in exc.errors(include_url=False):
             print(f"{'.'.join(map(str, error['loc']))}: {error['msg']}", file=sys.stderr)
         return 2
-    except ProblemError as exc:
-        print(exc.detail, file=sys.stderr)
+    except AccountsError as exc:
+        print(exc, file=sys.stderr)
         return 1
     print(f"administrateur created: {account_id}")
     return 0

@@ -8,8 +8,9 @@ from aiohttp import web
 
 from accounts.adapters.hashing import PasswordHasher
 from accounts.adapters.signing import TokenSigner
-from accounts.domain.accounts import Clock, Lifetimes
+from accounts.domain.accounts import Lifetimes
 from shared.bus.outbox import Outbox
+from shared.clock import Clock
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ class Settings(ServiceSettings):
     access_token_ttl_s: int = 900
     session_ttl_s: int = 30 * 24 * 3600
     # A refresh token presented again within this long of its rotation is refused without
-    # ending the session (two refreshes racing); later, reuse ends the session.
+    # ending the login (two refreshes racing); later, reuse ends the login.
     refresh_reuse_grace_s: float = 10.0
 
     argon2_memory_kib: int = OWASP_MEMORY_KIB

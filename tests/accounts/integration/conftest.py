@@ -1,64 +1,48 @@
-"""The accounts service started against the test's database and bus, with a clock the test
-moves, and small helpers that build data no other test shares."""
+"""The accounts service started against the test's database and bus, with a FakeClock the test
+moves (`shared.testing.service.ServiceUnderTest`), and helpers for accounts' own flows; test
+data comes from `shared.testing.factories`."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import asyncpg
 import pytest
 import pytest_asyncio
 from aiohttp import web
-from aiohttp.test_utils import TestClient
 
 from accounts.app import build_app
 from accounts.deps import DEPS, Deps
-from accounts.domain.commands import NewStaff
+from accounts.entrypoints.schemas import NewStaff
 from accounts.handlers.staff import create_staff
 from accounts.settings import Settings
 from shared.events import Envelope, EventPayload
-from shared.events.catalogue import (
-    Academie,
-    AccountRegistered,
-    CandidatureCreated,
-    CandidatureRef,
-    Civilite,
-    Examen,
-    Identite,
-    Recapitulatif,
+from shared.events.catalogue import Academie, AccountRegistered, CandidatureCreated
+from shared.testing.clock import FakeClock
+from shared.testing.factories import (
+    candidature_created,
+    candidature_ref,
+    identite_json,
+    random_email,
 )
-from shared.http.keys import BROKER, POOL
-from shared.testing.helpers import publish_event, wait_until
+from shared.testing.helpers import wait_until
+from shared.testing.service import Client, ServiceUnderTest
 
-Client = TestClient[web.Request, web.Application]
 PASSWORD = "Vx9#kTqe"
 OTHER_PASSWORD = "Rb4!zWmcQ"
+# The accounts form takes ISO 3166 codes where shared's `identite_json()` writes names.
+ISO_CODES: dict[str, Any] = {
+    "pays_naissance": "FR",
+    "nationalite": "FR",
+    "adresse": {**identite_json()["adresse"], "pays": "FR"},
+}
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, delta: timedelta) -> None:
-        self.now += delta
-
-
-@dataclass
-class Service:
-    client: Client
-    app: web.Application
-    clock: FakeClock
-
-    @property
-    def pool(self) -> asyncpg.Pool:
-        return self.app[POOL]
+class Service(ServiceUnderTest):
+    """The shared shape, plus what only accounts' tests reach for: the wired `Deps`."""
 
     @property
     def deps(self) -> Deps:
@@ -100,36 +84,16 @@ async def service_without_job(
     return Service(await serve(app), app, clock)
 
 
-def random_email(prefix: str = "candidat") -> str:
-    return f"{prefix}.{uuid.uuid4().hex[:10]}@example.org"
-
-
-def identite(**overrides: Any) -> dict[str, Any]:
-    adresse = {
-        "ligne1": "12 rue de la Paix",
-        "code_postal": "75002",
-        "commune": "Paris",
-        "pays": "FR",
-    }
-    value: dict[str, Any] = {
-        "civilite": "MME",
-        "nom_naissance": "Lefèvre-d'Aubigné",
-        "prenoms": "Anne, Marie",
-        "date_naissance": "2001-04-17",
-        "pays_naissance": "FR",
-        "commune_naissance": "Besançon",
-        "nationalite": "FR",
-        "adresse": adresse,
-        "telephone": "+33 6 12 34 56 78",
-    }
-    return {**value, **overrides}
+def account_identite(**overrides: Any) -> dict[str, Any]:
+    """shared's `identite_json()` as the accounts form takes it (ISO country codes)."""
+    return identite_json(**{**ISO_CODES, **overrides})
 
 
 def new_account(email: str | None = None, **overrides: Any) -> dict[str, Any]:
     return {
         "email": email or random_email(),
         "password": PASSWORD,
-        "identite": identite(),
+        "identite": account_identite(),
         **overrides,
     }
 
@@ -224,51 +188,21 @@ async def staff_member(
         display_name="Agent Dupont",
         academies=list(academies),
     )
-    created = await create_staff(service.pool, command, service.deps)
+    password_hash = await service.deps.hasher.hash(command.password)
+    async with service.pool.acquire() as conn, conn.transaction():
+        created = await create_staff(conn, command, service.deps, password_hash)
     return Candidate(command.email, created.account_id, await login(service, command.email))
 
 
-def candidature_created(account_id: uuid.UUID, academie: str = "PARIS") -> CandidatureCreated:
-    now = datetime.now(UTC)
-    ident = Identite.model_validate(identite(date_naissance=date(2001, 4, 17)))
-    ref = CandidatureRef(
-        candidature_id=uuid.uuid4(),
-        account_id=account_id,
-        email="candidat@example.org",
-        civilite=Civilite.MME,
-        nom="Lefèvre-d'Aubigné",
-        prenoms="Anne",
-        examen=Examen(code="BTS", libelle="Brevet de technicien supérieur"),
-        session=2027,
-        academie=Academie(code=academie, libelle="Paris", fuseau_horaire="Europe/Paris"),
-        specialite_code="MCO",
-        specialite_libelle="Management commercial opérationnel",
-        numero_candidat="0001",
-        numero_inscription="2027-0001",
-    )
-    recapitulatif = Recapitulatif(
-        identite=ident,
-        categorie="FORMATION CONTINUE",
-        etablissement="INDIVIDUELS 075",
-        forme_passage="globale",
-        epreuves=[],
-    )
-    return CandidatureCreated(
-        candidature=ref,
-        version=1,
-        saved_at=now,
-        closes_at=now + timedelta(days=30),
-        recapitulatif=recapitulatif,
-    )
-
-
-async def publish(service: Service, payload: EventPayload, producer: str = "registration") -> None:
-    await publish_event(service.app[BROKER], payload, producer)
+def candidature_for(account_id: uuid.UUID, academie: str = "PARIS") -> CandidatureCreated:
+    """shared's `candidature_created()` for this account, in this académie."""
+    where = Academie(code=academie, libelle=academie.title(), fuseau_horaire="Europe/Paris")
+    return candidature_created(candidature=candidature_ref(account_id=account_id, academie=where))
 
 
 async def lock(service: Service, candidate: Candidate, academie: str = "PARIS") -> None:
     """Publish a CandidatureCreated for the candidate and wait for the identity lock."""
-    await publish(service, candidature_created(candidate.account_id, academie))
+    await service.publish(candidature_for(candidate.account_id, academie), "registration")
 
     async def locked() -> bool:
         response = await service.client.get("/api/v1/me", headers=candidate.headers)

@@ -13,23 +13,22 @@ from shared.events.catalogue import (
     AccountIdentityChanged,
     PasswordResetRequested,
 )
+from shared.testing.factories import random_email
 from shared.testing.helpers import wait_until
 from tests.accounts.integration.conftest import (
     OTHER_PASSWORD,
     PASSWORD,
     Candidate,
     Service,
+    account_identite,
     active_candidate,
-    candidature_created,
+    candidature_for,
     events,
     fields,
-    identite,
     last_event,
     lock,
     login,
     problem,
-    publish,
-    random_email,
 )
 
 
@@ -41,7 +40,7 @@ async def test_the_identity_can_be_read_and_changed_before_any_candidature(
     service: Service,
 ) -> None:
     candidate = await active_candidate(service)
-    response = await put_identite(service, candidate, identite(nom_usage="Martin"))
+    response = await put_identite(service, candidate, account_identite(nom_usage="Martin"))
 
     me = await response.json()
     assert response.status == 200
@@ -56,7 +55,7 @@ async def test_an_invalid_identity_change_names_its_fields_and_changes_nothing(
     service: Service,
 ) -> None:
     candidate = await active_candidate(service)
-    response = await put_identite(service, candidate, identite(nom_naissance="", extra=1))
+    response = await put_identite(service, candidate, account_identite(nom_naissance="", extra=1))
     assert fields(await problem(response, 422)) == {"nom_naissance", "extra"}
     assert await events(service.pool, AccountIdentityChanged) == []
 
@@ -67,7 +66,7 @@ async def test_after_a_candidature_the_identity_is_locked_but_email_and_password
     candidate = await active_candidate(service)
     await lock(service, candidate)
 
-    refused = await put_identite(service, candidate, identite(nom_usage="Martin"))
+    refused = await put_identite(service, candidate, account_identite(nom_usage="Martin"))
     body = await problem(refused, 409, "identity-locked")
     assert "gestionnaire" in body["detail"]
     assert await events(service.pool, AccountIdentityChanged) == []
@@ -308,7 +307,7 @@ async def test_a_candidature_of_an_unknown_account_is_consumed_without_harm(
     service: Service,
 ) -> None:
     candidate = await active_candidate(service)
-    await publish(service, candidature_created(uuid.uuid4()))
+    await service.publish(candidature_for(uuid.uuid4()), "registration")
     await lock(service, candidate)
 
     async def both_handled() -> bool:

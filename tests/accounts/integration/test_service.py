@@ -19,6 +19,28 @@ async def test_the_openapi_document_lists_the_routes(service: Service) -> None:
     assert "/api/v1/.well-known/jwks.json" in document["paths"]
 
 
+async def test_the_openapi_document_states_the_password_name_and_phone_rules(
+    service: Service,
+) -> None:
+    document = await (await service.client.get("/openapi.json")).json()
+    schemas = document["components"]["schemas"]
+    for model, field in (("NewAccount", "password"), ("NewStaff", "password")):
+        password = schemas[model]["properties"][field]
+        assert (password["minLength"], password["maxLength"]) == (8, 20)
+        assert r"\p{Lu}" in password["pattern"]
+        assert r"\p{Ll}" in password["pattern"]
+        assert "special character" in password["description"]
+    assert schemas["PasswordChange"]["properties"]["new_password"]["minLength"] == 8
+    assert schemas["PasswordReset"]["properties"]["new_password"]["maxLength"] == 20
+    identite = schemas["IdentiteInput"]["properties"]
+    assert identite["nom_naissance"]["pattern"] == r"^\p{L}+(?:[ '’-]\p{L}+)*$"
+    assert identite["prenoms"]["pattern"].startswith(r"^\p{L}+")
+    [nom_usage, _] = identite["nom_usage"]["anyOf"]
+    assert nom_usage["pattern"] == identite["nom_naissance"]["pattern"]
+    [telephone, _] = identite["telephone"]["anyOf"]
+    assert telephone["pattern"] == r"^\+?\d[\d .-]{4,18}\d$"
+
+
 async def test_the_jwks_holds_only_public_ed25519_keys(service: Service) -> None:
     document = await (await service.client.get("/api/v1/.well-known/jwks.json")).json()
     [key] = document["keys"]

@@ -12,21 +12,21 @@ from typing import Any
 import pytest
 
 from accounts import cli
-from accounts.domain.commands import NewStaff
+from accounts.entrypoints.schemas import NewStaff
 from accounts.settings import Settings
 from shared.events.catalogue import AccountIdentityChanged
+from shared.testing.factories import random_email
 from tests.accounts.integration.conftest import (
     PASSWORD,
     Candidate,
     Service,
+    account_identite,
     active_candidate,
     fields,
-    identite,
     last_event,
     lock,
     login,
     problem,
-    random_email,
     staff_member,
 )
 
@@ -118,7 +118,10 @@ async def test_only_administrateurs_create_staff(service: Service) -> None:
 
 
 async def correct(service: Service, staff: Candidate, candidate: Candidate, **changes: Any) -> Any:
-    body = {"identite": identite(**changes), "reason": "Erreur de saisie, pièce d'identité vue"}
+    body = {
+        "identite": account_identite(**changes),
+        "reason": "Erreur de saisie, pièce d'identité vue",
+    }
     return await service.client.put(
         f"/api/v1/admin/accounts/{candidate.account_id}/identite", json=body, headers=staff.headers
     )
@@ -162,7 +165,7 @@ async def test_a_correction_needs_a_reason(service: Service) -> None:
     admin = await staff_member(service)
     response = await service.client.put(
         f"/api/v1/admin/accounts/{candidate.account_id}/identite",
-        json={"identite": identite()},
+        json={"identite": account_identite()},
         headers=admin.headers,
     )
     assert fields(await problem(response, 422)) == {"reason"}
@@ -170,7 +173,7 @@ async def test_a_correction_needs_a_reason(service: Service) -> None:
 
 async def test_current_announcements_are_listed_publicly(service: Service) -> None:
     admin = await staff_member(service)
-    now = service.clock.now
+    now = service.clock.now()
     windows = {
         "current": (now - timedelta(hours=1), now + timedelta(hours=1)),
         "past": (now - timedelta(days=2), now - timedelta(days=1)),
@@ -197,7 +200,7 @@ async def test_current_announcements_are_listed_publicly(service: Service) -> No
 
 async def test_an_announcement_window_must_end_after_it_starts(service: Service) -> None:
     admin = await staff_member(service)
-    now = service.clock.now
+    now = service.clock.now()
     body = {
         "title": "t",
         "body": "b",
@@ -214,3 +217,20 @@ async def test_an_announcement_window_must_end_after_it_starts(service: Service)
         "/api/v1/admin/announcements", json=body, headers=candidate.headers
     )
     await problem(response, 403)
+
+
+async def test_an_announcement_window_takes_only_iso_8601_instants(service: Service) -> None:
+    admin = await staff_member(service)
+    now = service.clock.now()
+    for number in (0, "2000000000", 2000000000.5, "2026-05-01T10:00:00"):
+        body = {
+            "title": "t",
+            "body": "b",
+            "starts_at": number,
+            "ends_at": (now + timedelta(hours=1)).isoformat(),
+        }
+        response = await service.client.post(
+            "/api/v1/admin/announcements", json=body, headers=admin.headers
+        )
+        assert fields(await problem(response, 422)) == {"starts_at"}, number
+    assert await service.pool.fetchval("SELECT count(*) FROM announcements") == 0

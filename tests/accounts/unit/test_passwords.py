@@ -50,6 +50,24 @@ def test_the_shipped_list_holds_thousands_of_passwords() -> None:
     assert {"123456", "password", "azerty", "motdepasse"} <= common_passwords()
 
 
+# The boundaries of "8 to 20 characters", each one meeting every other part of the rule.
+SEVEN, EIGHT = "Ab!defg", "Ab!defgh"
+TWENTY, TWENTY_ONE = "Ab!" + "d" * 17, "Ab!" + "d" * 18
+
+
+@pytest.mark.parametrize("password", [EIGHT, TWENTY])
+def test_8_and_20_characters_are_accepted(password: str) -> None:
+    assert rule_broken(password) is None
+    assert Form(password=password).password == password
+
+
+@pytest.mark.parametrize("password", [SEVEN, TWENTY_ONE])
+def test_7_and_21_characters_are_refused(password: str) -> None:
+    assert rule_broken(password) == "The password must have 8 to 20 characters"
+    with pytest.raises(ValidationError, match="8 to 20"):
+        Form(password=password)
+
+
 def test_a_huge_password_is_refused_by_its_length() -> None:
     with pytest.raises(ValidationError, match="8 to 20"):
         Form(password="Aa!" + "x" * 1_000_000)

@@ -48,7 +48,7 @@ class TokenSigner:
             previous_keys=previous,
         )
 
-    def sign(self, account: Account, session_id: uuid.UUID) -> str:
+    def sign(self, account: Account, login_id: uuid.UUID) -> str:
         # The wall clock, not the handlers' clock: other services check `exp` and `iat` by it.
         now = datetime.now(UTC)
         claims = {
@@ -60,7 +60,7 @@ class TokenSigner:
             "iat": now,
             "exp": now + self.lifetime,
             "jti": str(uuid.uuid4()),
-            "sid": str(session_id),
+            "sid": str(login_id),
         }
         return jwt.encode(claims, self._private_key, algorithm="EdDSA", headers={"kid": self.kid})
 

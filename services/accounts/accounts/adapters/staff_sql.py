@@ -7,7 +7,7 @@ from datetime import datetime
 
 import asyncpg
 
-from accounts.domain.views import Announcement, IdentityAuditEntry
+from accounts.entrypoints.schemas import Announcement, IdentityAuditEntry
 from shared.auth import Role
 from shared.events.catalogue import Identite
 

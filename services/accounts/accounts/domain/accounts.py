@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from enum import StrEnum
 
 from shared.auth import Role
 from shared.events.catalogue import Identite
-
-Clock = Callable[[], datetime]
 
 
 class Status(StrEnum):
@@ -57,9 +54,9 @@ class Lifetimes:
     password_reset: timedelta = timedelta(hours=1)
     email_change: timedelta = timedelta(hours=48)
     access_token: timedelta = timedelta(minutes=15)
-    session: timedelta = timedelta(days=30)
+    login: timedelta = timedelta(days=30)
     # A refresh token presented again this soon after its rotation is a race between two
-    # requests of the holder (two tabs), not a theft: refused, but the session stays.
+    # requests of the holder (two tabs), not a theft: refused, but the login stays.
     refresh_reuse_grace: timedelta = timedelta(seconds=10)
 
     def of(self, purpose: TokenPurpose) -> timedelta:

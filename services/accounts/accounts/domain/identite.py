@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import UTC, date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
@@ -35,6 +35,18 @@ def tidy(value: str) -> str:
     return " ".join(unicodedata.normalize("NFC", value).split())
 
 
+def described(pattern: str, rule: str) -> Any:
+    """The rule in the OpenAPI document only (ECMA-262, `u` flag): the validator next to it
+    stays the judge, and it checks the value after `tidy` (so outer spaces are forgiven)."""
+    return Field(json_schema_extra={"pattern": pattern, "description": rule})
+
+
+# The same rules as NAME, FIRST_NAMES and PHONE, written for JSON Schema.
+NAME_PATTERN = r"^\p{L}+(?:[ '’-]\p{L}+)*$"
+FIRST_NAMES_PATTERN = r"^\p{L}+(?:(?:[ '’-]|, ?)\p{L}+)*$"
+PHONE_PATTERN = r"^\+?\d[\d .-]{4,18}\d$"
+
+
 def _matching(pattern: re.Pattern[str], message: str) -> AfterValidator:
     def check(value: str) -> str:
         value = tidy(value)
@@ -53,16 +65,28 @@ def _text(value: str) -> str:
 
 
 NAME_RULE = "Only letters, with spaces, hyphens or apostrophes between words"
-Name = Annotated[str, Field(min_length=1, max_length=100), _matching(NAME, NAME_RULE)]
+FIRST_NAMES_RULE = NAME_RULE + " or commas"
+Name = Annotated[
+    str,
+    Field(min_length=1, max_length=100),
+    described(NAME_PATTERN, NAME_RULE),
+    _matching(NAME, NAME_RULE),
+]
 FirstNames = Annotated[
-    str, Field(min_length=1, max_length=150), _matching(FIRST_NAMES, NAME_RULE + " or commas")
+    str,
+    Field(min_length=1, max_length=150),
+    described(FIRST_NAMES_PATTERN, FIRST_NAMES_RULE),
+    _matching(FIRST_NAMES, FIRST_NAMES_RULE),
 ]
 Text = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_text)]
 CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")]
 Departement = Annotated[
     str, _matching(DEPARTEMENT, "A French département code: 01…95, 2A, 2B, 971…976, 986…988")
 ]
-Phone = Annotated[str, Field(max_length=25), _matching(PHONE, "A phone number: digits, +, spaces")]
+PHONE_RULE = "A phone number: digits, +, spaces"
+Phone = Annotated[
+    str, Field(max_length=25), described(PHONE_PATTERN, PHONE_RULE), _matching(PHONE, PHONE_RULE)
+]
 
 
 class AdresseInput(BaseModel):

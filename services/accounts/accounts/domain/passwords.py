@@ -7,7 +7,7 @@ from functools import cache
 from importlib import resources
 from typing import Annotated
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
 MIN_LENGTH = 8
@@ -65,4 +65,18 @@ def check_password(password: str) -> str:
     return password
 
 
-NewPassword = Annotated[str, AfterValidator(check_password)]
+# The rule for the OpenAPI document (ECMA-262, `u` flag): `check_password` stays the judge, so the
+# schema describes without changing what is accepted (its messages and codes included).
+RULE_PATTERN = (
+    r"^(?=[\s\S]*\p{Ll})(?=[\s\S]*\p{Lu})(?=[\s\S]*[^\p{L}\p{N}\s])[\s\S]"
+    f"{{{MIN_LENGTH},{MAX_LENGTH}}}$"
+)
+RULE_SCHEMA = {
+    "minLength": MIN_LENGTH,
+    "maxLength": MAX_LENGTH,
+    "pattern": RULE_PATTERN,
+    "description": f"{MIN_LENGTH} to {MAX_LENGTH} characters, with a lowercase letter, an "
+    "uppercase letter and a special character; well-known (breached) passwords are refused",
+}
+
+NewPassword = Annotated[str, AfterValidator(check_password), Field(json_schema_extra=RULE_SCHEMA)]

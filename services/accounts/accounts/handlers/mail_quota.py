@@ -13,7 +13,7 @@ from accounts.domain.throttle import MAIL_RULE, mail_key
 
 async def may_send_unsolicited(conn: asyncpg.Connection, email: str, deps: Deps) -> bool:
     """True, and counted, while the address has had fewer than the allowed emails lately."""
-    key, now = mail_key(email), deps.clock()
+    key, now = mail_key(email), deps.clock.now()
     sent = await throttle_sql.failures(conn, [key])
     if sent and not MAIL_RULE.allows(sent[0].failures, sent[0].last_failure_at, now):
         return False

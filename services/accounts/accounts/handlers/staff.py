@@ -1,4 +1,8 @@
-"""Staff accounts, identity corrections by gestionnaires, and home announcements."""
+"""Staff accounts, identity corrections by gestionnaires, and home announcements.
+
+Each handler runs in the one transaction its entrypoint opens; a staff member's password is
+hashed before it (`entrypoints/http.py`), so that no pooled connection waits for Argon2.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +13,18 @@ import asyncpg
 from accounts.adapters import accounts_sql, staff_sql
 from accounts.deps import Deps
 from accounts.domain.accounts import Account
-from accounts.domain.commands import IdentityCorrection, NewAnnouncement, NewStaff
-from accounts.domain.views import Announcement, IdentityAuditEntry, Me, Staff
-from accounts.handlers.problems import email_taken
+from accounts.domain.errors import EmailTaken, NotFound, OutOfScope
+from accounts.entrypoints.schemas import (
+    Announcement,
+    IdentityAuditEntry,
+    IdentityCorrection,
+    Me,
+    NewAnnouncement,
+    NewStaff,
+    Staff,
+)
 from accounts.handlers.profile import change_identite, existing, me_of
-from shared.auth import Principal, Role, forbidden
-from shared.http.problems import not_found
+from shared.auth import Principal, Role
 
 
 def staff_of(account: Account) -> Staff:
@@ -27,29 +37,28 @@ def staff_of(account: Account) -> Staff:
     )
 
 
-async def create_staff(pool: asyncpg.Pool, command: NewStaff, deps: Deps) -> Staff:
+async def create_staff(
+    conn: asyncpg.Connection, command: NewStaff, deps: Deps, password_hash: str
+) -> Staff:
     """Staff accounts are active at once; only an administrateur (or the CLI) creates them."""
-    password_hash = await deps.hasher.hash(command.password)
     account_id = uuid.uuid4()
-    async with pool.acquire() as conn, conn.transaction():
-        inserted = await accounts_sql.insert_staff(
-            conn,
-            account_id=account_id,
-            email=command.email,
-            password_hash=password_hash,
-            role=Role(command.role),
-            academies=sorted(set(command.academies)),
-            display_name=command.display_name,
-            created_at=deps.clock(),
-        )
-        if not inserted:
-            raise email_taken()
-        return staff_of(await existing(conn, account_id))
+    inserted = await accounts_sql.insert_staff(
+        conn,
+        account_id=account_id,
+        email=command.email,
+        password_hash=password_hash,
+        role=Role(command.role),
+        academies=sorted(set(command.academies)),
+        display_name=command.display_name,
+        created_at=deps.clock.now(),
+    )
+    if not inserted:
+        raise EmailTaken()
+    return staff_of(await existing(conn, account_id))
 
 
-async def list_staff(pool: asyncpg.Pool) -> list[Staff]:
-    async with pool.acquire() as conn:
-        return [staff_of(account) for account in await accounts_sql.list_staff(conn)]
+async def list_staff(conn: asyncpg.Connection) -> list[Staff]:
+    return [staff_of(account) for account in await accounts_sql.list_staff(conn)]
 
 
 def ensure_in_scope(principal: Principal, account: Account) -> None:
@@ -57,7 +66,7 @@ def ensure_in_scope(principal: Principal, account: Account) -> None:
     if principal.role is Role.ADMINISTRATEUR:
         return
     if account.candidature_academies.isdisjoint(principal.academies):
-        raise forbidden(principal, "This candidate has no candidature in your académies")
+        raise OutOfScope(principal, "This candidate has no candidature in your académies")
 
 
 async def candidate_in_scope(
@@ -65,43 +74,39 @@ async def candidate_in_scope(
 ) -> Account:
     account = await accounts_sql.by_id(conn, account_id, lock=lock)
     if account is None or account.role is not Role.CANDIDAT:
-        raise not_found("This candidate account")
+        raise NotFound("This candidate account does not exist")
     ensure_in_scope(principal, account)
     return account
 
 
 async def correct_identite(
-    pool: asyncpg.Pool,
+    conn: asyncpg.Connection,
     principal: Principal,
     account_id: uuid.UUID,
     command: IdentityCorrection,
     deps: Deps,
 ) -> Me:
     """Allowed after the identity lock: the gestionnaire's correction is audited with its reason."""
-    async with pool.acquire() as conn, conn.transaction():
-        account = await candidate_in_scope(conn, principal, account_id, lock=True)
-        identite = command.identite.to_identite()
-        await change_identite(conn, account, identite, principal, command.reason, deps)
-        return me_of(await existing(conn, account_id))
+    account = await candidate_in_scope(conn, principal, account_id, lock=True)
+    identite = command.identite.to_identite()
+    await change_identite(conn, account, identite, principal, command.reason, deps)
+    return me_of(await existing(conn, account_id))
 
 
 async def identity_audit(
-    pool: asyncpg.Pool, principal: Principal, account_id: uuid.UUID
+    conn: asyncpg.Connection, principal: Principal, account_id: uuid.UUID
 ) -> list[IdentityAuditEntry]:
-    async with pool.acquire() as conn:
-        await candidate_in_scope(conn, principal, account_id)
-        return await staff_sql.audit_of(conn, account_id)
+    await candidate_in_scope(conn, principal, account_id)
+    return await staff_sql.audit_of(conn, account_id)
 
 
 async def publish_announcement(
-    pool: asyncpg.Pool, principal: Principal, command: NewAnnouncement, deps: Deps
+    conn: asyncpg.Connection, principal: Principal, command: NewAnnouncement, deps: Deps
 ) -> Announcement:
     announcement = Announcement(id=uuid.uuid4(), **command.model_dump())
-    async with pool.acquire() as conn:
-        await staff_sql.insert_announcement(conn, announcement, principal.account_id, deps.clock())
+    await staff_sql.insert_announcement(conn, announcement, principal.account_id, deps.clock.now())
     return announcement
 
 
-async def current_announcements(pool: asyncpg.Pool, deps: Deps) -> list[Announcement]:
-    async with pool.acquire() as conn:
-        return await staff_sql.current_announcements(conn, deps.clock())
+async def current_announcements(conn: asyncpg.Connection, deps: Deps) -> list[Announcement]:
+    return await staff_sql.current_announcements(conn, deps.clock.now())

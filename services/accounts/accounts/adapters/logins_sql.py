@@ -1,4 +1,5 @@
-"""SQL on sessions and their rotating refresh tokens."""
+"""SQL on logins and their rotating refresh tokens (the tables keep their first names,
+`sessions` and `refresh_tokens.session_id`: no migration for a word)."""
 
 from __future__ import annotations
 
@@ -11,23 +12,23 @@ import asyncpg
 
 @dataclass(frozen=True)
 class RefreshTokenRow:
-    session_id: uuid.UUID
+    login_id: uuid.UUID
     account_id: uuid.UUID
     rotated_at: datetime | None
-    session_expires_at: datetime
-    session_revoked: bool
+    login_expires_at: datetime
+    login_revoked: bool
 
 
-async def insert_session(
+async def insert_login(
     conn: asyncpg.Connection,
-    session_id: uuid.UUID,
+    login_id: uuid.UUID,
     account_id: uuid.UUID,
     created_at: datetime,
     expires_at: datetime,
 ) -> None:
     await conn.execute(
         "INSERT INTO sessions (id, account_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
-        session_id,
+        login_id,
         account_id,
         created_at,
         expires_at,
@@ -35,12 +36,12 @@ async def insert_session(
 
 
 async def insert_refresh_token(
-    conn: asyncpg.Connection, digest: bytes, session_id: uuid.UUID, issued_at: datetime
+    conn: asyncpg.Connection, digest: bytes, login_id: uuid.UUID, issued_at: datetime
 ) -> None:
     await conn.execute(
         "INSERT INTO refresh_tokens (digest, session_id, issued_at) VALUES ($1, $2, $3)",
         digest,
-        session_id,
+        login_id,
         issued_at,
     )
 
@@ -67,18 +68,18 @@ async def mark_rotated(conn: asyncpg.Connection, digest: bytes, at: datetime) ->
     await conn.execute("UPDATE refresh_tokens SET rotated_at = $2 WHERE digest = $1", digest, at)
 
 
-async def revoke_session(conn: asyncpg.Connection, session_id: uuid.UUID, at: datetime) -> None:
+async def revoke_login(conn: asyncpg.Connection, login_id: uuid.UUID, at: datetime) -> None:
     await conn.execute(
         "UPDATE sessions SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL",
-        session_id,
+        login_id,
         at,
     )
 
 
-async def revoke_sessions(
+async def revoke_logins(
     conn: asyncpg.Connection, account_id: uuid.UUID, at: datetime, *, keep: uuid.UUID | None = None
 ) -> int:
-    """Revoke every live session of the account but `keep`; how many were revoked."""
+    """Revoke every live login of the account but `keep`; how many were revoked."""
     rows = await conn.fetch(
         """UPDATE sessions SET revoked_at = $2
            WHERE account_id = $1 AND revoked_at IS NULL AND id IS DISTINCT FROM $3

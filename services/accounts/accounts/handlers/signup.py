@@ -1,4 +1,10 @@
-"""Creating a candidate account, activating it, and erasing it when never activated."""
+"""Creating a candidate account, activating it, and erasing it when never activated.
+
+Each handler runs in the one transaction its entrypoint opens. The password is hashed before
+that transaction (`entrypoints/http.py`, the endpoint's `around`): no pooled connection waits
+for an Argon2 slot. Creation and a new link answer no sooner than the answer floor, also
+outside the transaction, so that a known email does not show in the response time.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +16,10 @@ import asyncpg
 from accounts.adapters import accounts_sql, tokens_sql
 from accounts.deps import Deps
 from accounts.domain.accounts import Account, TokenPurpose
-from accounts.domain.commands import EmailGiven, NewAccount, TokenGiven
+from accounts.domain.errors import InvalidLink, LinkExpired
 from accounts.domain.tokens import digest, new_token
-from accounts.domain.views import Accepted, Activated
+from accounts.entrypoints.schemas import Accepted, Activated, EmailGiven, NewAccount, TokenGiven
 from accounts.handlers.mail_quota import may_send_unsolicited
-from accounts.handlers.problems import expired_link, invalid_link
-from accounts.handlers.timing import no_sooner_than
 from shared.events.catalogue import (
     AccountActivated,
     AccountErased,
@@ -28,22 +32,11 @@ ACCEPTED = Accepted(detail="An email has been sent to this address with the next
 ERASED_REASON = "not activated within 48 hours"
 
 
-async def create_account(pool: asyncpg.Pool, command: NewAccount, deps: Deps) -> Accepted:
-    return await no_sooner_than(deps.answer_floor_s, _create_account(pool, command, deps))
-
-
-async def _create_account(pool: asyncpg.Pool, command: NewAccount, deps: Deps) -> Accepted:
-    # Hashed before the email is looked at, so that a taken email costs the same work.
-    password_hash = await deps.hasher.hash(command.password)
-    async with pool.acquire() as conn, conn.transaction():
-        await _register(conn, command, password_hash, deps)
-    return ACCEPTED
-
-
-async def _register(
-    conn: asyncpg.Connection, command: NewAccount, password_hash: str, deps: Deps
-) -> None:
-    now = deps.clock()
+async def create_account(
+    conn: asyncpg.Connection, command: NewAccount, deps: Deps, password_hash: str
+) -> Accepted:
+    """`password_hash` is hashed before the email is looked at: a taken email costs the same."""
+    now = deps.clock.now()
     account_id = uuid.uuid4()
     identite = command.identite.to_identite()
     token, expires_at = new_token(), now + deps.lifetimes.activation
@@ -62,7 +55,7 @@ async def _register(
     )
     if not created:
         await _registration_repeated(conn, command.email, deps)
-        return
+        return ACCEPTED
     await _activation_token(conn, account_id, token, expires_at, deps)
     registered = AccountRegistered(
         account_id=account_id,
@@ -72,6 +65,7 @@ async def _register(
         activation_expires_at=expires_at,
     )
     await deps.outbox.add(conn, registered)
+    return ACCEPTED
 
 
 async def _activation_token(
@@ -86,7 +80,7 @@ async def _activation_token(
         digest=digest(token),
         account_id=account_id,
         purpose=TokenPurpose.ACTIVATION,
-        created_at=deps.clock(),
+        created_at=deps.clock.now(),
         expires_at=expires_at,
     )
 
@@ -101,40 +95,34 @@ async def _registration_repeated(conn: asyncpg.Connection, email: str, deps: Dep
     await deps.outbox.add(conn, repeated)
 
 
-async def activate(pool: asyncpg.Pool, command: TokenGiven, deps: Deps) -> Activated:
-    async with pool.acquire() as conn, conn.transaction():
-        taken = await tokens_sql.take(conn, digest(command.token), TokenPurpose.ACTIVATION)
-        now = deps.clock()
-        if taken is None:
-            raise invalid_link()
-        if taken.expires_at <= now:
-            raise expired_link(deps.lifetimes.activation)
-        account = await accounts_sql.by_id(conn, taken.account_id, lock=True)
-        if account is None or not await accounts_sql.activate(conn, account.id, now):
-            raise invalid_link()
-        await deps.outbox.add(
-            conn, AccountActivated(account_id=account.id, email=account.email, activated_at=now)
-        )
+async def activate(conn: asyncpg.Connection, command: TokenGiven, deps: Deps) -> Activated:
+    taken = await tokens_sql.take(conn, digest(command.token), TokenPurpose.ACTIVATION)
+    now = deps.clock.now()
+    if taken is None:
+        raise InvalidLink()
+    if taken.expires_at <= now:
+        raise LinkExpired(deps.lifetimes.activation)
+    account = await accounts_sql.by_id(conn, taken.account_id, lock=True)
+    if account is None or not await accounts_sql.activate(conn, account.id, now):
+        raise InvalidLink()
+    await deps.outbox.add(
+        conn, AccountActivated(account_id=account.id, email=account.email, activated_at=now)
+    )
     return Activated(account_id=account.id, activated_at=now)
 
 
-async def resend_activation(pool: asyncpg.Pool, command: EmailGiven, deps: Deps) -> Accepted:
+async def resend_activation(conn: asyncpg.Connection, command: EmailGiven, deps: Deps) -> Accepted:
     """A new link, valid 48 hours from now, voids the previous one. The event is an
     AccountRegistered again: it carries exactly what the activation email needs."""
-    return await no_sooner_than(deps.answer_floor_s, _resend_activation(pool, command, deps))
-
-
-async def _resend_activation(pool: asyncpg.Pool, command: EmailGiven, deps: Deps) -> Accepted:
-    async with pool.acquire() as conn, conn.transaction():
-        account = await accounts_sql.by_email(conn, command.email, lock=True)
-        if (
-            account is not None
-            and not account.is_active
-            and account.identite is not None
-            # Past its window the account is as good as erased: no new life for it.
-            and await accounts_sql.is_live_pending(conn, account.id, deps.clock())
-        ):
-            await _new_activation_link(conn, account, deps)
+    account = await accounts_sql.by_email(conn, command.email, lock=True)
+    if (
+        account is not None
+        and not account.is_active
+        and account.identite is not None
+        # Past its window the account is as good as erased: no new life for it.
+        and await accounts_sql.is_live_pending(conn, account.id, deps.clock.now())
+    ):
+        await _new_activation_link(conn, account, deps)
     return ACCEPTED
 
 
@@ -142,7 +130,7 @@ async def _new_activation_link(conn: asyncpg.Connection, account: Account, deps:
     assert account.identite is not None
     if not await may_send_unsolicited(conn, account.email, deps):
         return  # the current link stays valid
-    token, expires_at = new_token(), deps.clock() + deps.lifetimes.activation
+    token, expires_at = new_token(), deps.clock.now() + deps.lifetimes.activation
     await tokens_sql.void(conn, account.id, TokenPurpose.ACTIVATION)
     await _activation_token(conn, account.id, token, expires_at, deps)
     await accounts_sql.extend_pending(conn, account.id, expires_at)
@@ -159,7 +147,7 @@ async def _new_activation_link(conn: asyncpg.Connection, account: Account, deps:
 async def erase_unactivated(conn: asyncpg.Connection, deps: Deps) -> list[uuid.UUID]:
     """The periodic job: pending accounts past their activation window go, with their tokens;
     their emails can be registered again."""
-    now = deps.clock()
+    now = deps.clock.now()
     erased = await accounts_sql.erase_expired_pending(conn, now)
     for account_id in erased:
         await deps.outbox.add(conn, AccountErased(account_id=account_id, reason=ERASED_REASON))

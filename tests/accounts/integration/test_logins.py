@@ -12,13 +12,13 @@ import jwt
 
 from accounts.domain.throttle import EMAIL_RULE
 from shared.auth import RemoteJwks, Role, TokenVerifier
+from shared.testing.factories import random_email
 from tests.accounts.integration.conftest import (
     PASSWORD,
     Service,
     active_candidate,
     login,
     problem,
-    random_email,
     register,
 )
 
@@ -111,7 +111,7 @@ async def test_logout_revokes_the_session(service: Service) -> None:
 
 async def test_a_session_ends_after_its_lifetime(service: Service) -> None:
     candidate = await active_candidate(service)
-    service.clock.advance(service.deps.lifetimes.session + timedelta(seconds=1))
+    service.clock.advance(service.deps.lifetimes.login + timedelta(seconds=1))
     token = {"refresh_token": candidate.tokens["refresh_token"]}
     await problem(await service.client.post("/api/v1/auth/refresh", json=token), 401)
 

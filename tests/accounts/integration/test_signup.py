@@ -6,27 +6,27 @@ import asyncio
 from datetime import timedelta
 
 from accounts.domain.throttle import MAIL_RULE
-from accounts.handlers.registration import erase_unactivated
+from accounts.handlers.signup import erase_unactivated
 from shared.events.catalogue import (
     AccountActivated,
     AccountErased,
     AccountRegistered,
     AccountRegistrationRepeated,
 )
+from shared.testing.factories import random_email
 from shared.testing.helpers import wait_until
 from tests.accounts.integration.conftest import (
     PASSWORD,
     Service,
+    account_identite,
     activate,
     activation_token,
     events,
     fields,
-    identite,
     last_event,
     login,
     new_account,
     problem,
-    random_email,
     register,
 )
 
@@ -42,7 +42,7 @@ async def test_a_new_account_starts_pending_and_announces_what_the_activation_em
     assert response.status == 202
     registered = await last_event(service.pool, AccountRegistered, email=email)
     assert registered.identite.nom_naissance == "Lefèvre-d'Aubigné"
-    assert registered.activation_expires_at == service.clock.now + HOURS_48
+    assert registered.activation_expires_at == service.clock.now() + HOURS_48
     assert len(registered.activation_token) >= 22  # ≥ 128 bits, URL-safe
     status = await service.pool.fetchval("SELECT status FROM accounts WHERE email = $1", email)
     assert status == "pending"
@@ -265,7 +265,7 @@ async def test_every_invalid_field_is_named(service: Service) -> None:
     body = new_account(
         "not-an-email",
         password="short",
-        identite=identite(
+        identite=account_identite(
             civilite="X",
             nom_naissance="Dupont3",
             date_naissance="2999-01-01",
@@ -293,7 +293,7 @@ async def test_every_invalid_field_is_named(service: Service) -> None:
 
 
 async def test_required_fields_and_unknown_fields_are_named(service: Service) -> None:
-    ident = identite()
+    ident = account_identite()
     del ident["prenoms"]
     body = {"email": random_email(), "password": PASSWORD, "identite": ident, "role": "admin"}
     response = await service.client.post("/api/v1/accounts", json=body)
@@ -301,7 +301,7 @@ async def test_required_fields_and_unknown_fields_are_named(service: Service) ->
 
 
 async def test_wrong_types_are_refused(service: Service) -> None:
-    body = new_account(identite=identite(date_naissance=["2001-01-01"], prenoms=12))
+    body = new_account(identite=account_identite(date_naissance=["2001-01-01"], prenoms=12))
     response = await service.client.post("/api/v1/accounts", json=body)
     assert fields(await problem(response, 422)) == {
         "identite.date_naissance",
@@ -310,7 +310,9 @@ async def test_wrong_types_are_refused(service: Service) -> None:
 
 
 async def test_a_born_in_france_departement_stands_for_the_commune(service: Service) -> None:
-    body = new_account(identite=identite(commune_naissance=None, departement_naissance="2A"))
+    body = new_account(
+        identite=account_identite(commune_naissance=None, departement_naissance="2A")
+    )
     response = await service.client.post("/api/v1/accounts", json=body)
     assert response.status == 202
 
@@ -325,7 +327,7 @@ async def test_born_abroad_needs_no_commune_and_a_foreign_postal_code_is_accepte
         "pays": "PT",
     }
     body = new_account(
-        identite=identite(pays_naissance="PT", commune_naissance=None, adresse=adresse)
+        identite=account_identite(pays_naissance="PT", commune_naissance=None, adresse=adresse)
     )
     assert (await service.client.post("/api/v1/accounts", json=body)).status == 202
 
@@ -342,6 +344,16 @@ async def test_malformed_oversized_and_non_json_bodies_are_problems(service: Ser
     assert await service.pool.fetchval("SELECT count(*) FROM accounts") == 0
 
 
+async def test_a_password_of_7_characters_is_refused_and_one_of_8_accepted(
+    service: Service,
+) -> None:
+    refused = await service.client.post("/api/v1/accounts", json=new_account(password="Ab!defg"))
+    assert fields(await problem(refused, 422, "validation-error")) == {"password"}
+    assert await service.pool.fetchval("SELECT count(*) FROM accounts") == 0
+    accepted = await service.client.post("/api/v1/accounts", json=new_account(password="Ab!defgh"))
+    assert accepted.status == 202
+
+
 async def test_a_long_password_is_refused_before_any_hashing(service: Service) -> None:
     before = service.deps.hasher.work_done
     body = new_account(password="Aa!" + "x" * 50_000)
@@ -352,7 +364,7 @@ async def test_a_long_password_is_refused_before_any_hashing(service: Service) -
 
 async def test_injection_attempts_are_refused_or_stored_as_plain_text(service: Service) -> None:
     injected = new_account(
-        identite=identite(
+        identite=account_identite(
             nom_naissance="Robert'); DROP TABLE accounts;--",
             adresse={
                 "ligne1": "1 rue X\r\nBcc: victim@example.org",
@@ -371,7 +383,7 @@ async def test_injection_attempts_are_refused_or_stored_as_plain_text(service: S
     await problem(await service.client.post("/api/v1/accounts", json=header_email), 422)
 
     quoted = new_account(
-        identite=identite(
+        identite=account_identite(
             adresse={
                 "ligne1": "1 rue de l'Église'; DELETE FROM accounts; --",
                 "code_postal": "75002",
@@ -387,7 +399,7 @@ async def test_injection_attempts_are_refused_or_stored_as_plain_text(service: S
 
 async def test_names_keep_their_accents_apostrophes_and_hyphens(service: Service) -> None:
     body = new_account(
-        identite=identite(
+        identite=account_identite(
             nom_naissance="Lefèvre-d'Aubigné", nom_usage="N’Diaye", prenoms="Zoë Éloïse"
         )
     )
