@@ -141,6 +141,16 @@ class EpreuveInscrite(Part):
     option: str | None = None
 
 
+class ServiceGestionnaire(Part):
+    """The académie's exam office that a candidate contacts (guide, chapter 4)."""
+
+    libelle: str
+    adresse: list[str]
+    email: EmailStr
+    telephone: str
+    horaires: str
+
+
 class CandidatureRef(Part):
     """Who and what a candidature is, as every candidature event names it."""
 
@@ -157,6 +167,7 @@ class CandidatureRef(Part):
     specialite_libelle: str
     numero_candidat: str
     numero_inscription: str
+    service_gestionnaire: ServiceGestionnaire | None = None
 
 
 class Recapitulatif(Part):
