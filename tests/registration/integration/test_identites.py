@@ -23,35 +23,15 @@ from shared.events.catalogue import (
     AccountErased,
     AccountIdentityChanged,
     AccountRegistered,
-    Identite,
 )
 from shared.metrics import EVENTS_HANDLED
+from shared.testing.factories import identite
 from shared.testing.helpers import publish_envelope, wait_until
 from shared.testing.plugin import BusNames
 from shared.testing.tokens import TestKeys
 from tests.registration.conftest import Client, Start
 
 T0 = datetime(2026, 9, 1, 8, tzinfo=UTC)
-
-
-def identite(nom: str = "MARTIN") -> Identite:
-    return Identite.model_validate(
-        {
-            "civilite": "MME",
-            "nom_naissance": nom,
-            "prenoms": "Camille Anne",
-            "date_naissance": "2001-04-12",
-            "pays_naissance": "FRANCE",
-            "commune_naissance": "Besançon",
-            "nationalite": "FRANCAISE",
-            "adresse": {
-                "ligne1": "3 rue des Granges",
-                "code_postal": "25000",
-                "commune": "Besançon",
-                "pays": "FRANCE",
-            },
-        }
-    )
 
 
 def envelope(payload: EventPayload, occurred_at: datetime) -> Envelope:
@@ -96,7 +76,7 @@ def duplicates(settings: Settings) -> float:
 async def test_the_projection_follows_the_account_events_once_each(
     start: Start, settings: Settings, broker: Broker, bus_names: BusNames, test_keys: TestKeys
 ) -> None:
-    projection = Projection(settings, await start(seeded=False), test_keys)
+    projection = Projection(settings, (await start(seeded=False)).client, test_keys)
     account = uuid.uuid4()
     events = [
         envelope(
@@ -115,7 +95,9 @@ async def test_the_projection_follows_the_account_events_once_each(
         ),
         envelope(
             AccountIdentityChanged(
-                account_id=account, identite=identite("DURAND"), changed_by=uuid.uuid4()
+                account_id=account,
+                identite=identite(nom_naissance="DURAND"),
+                changed_by=uuid.uuid4(),
             ),
             T0 + timedelta(minutes=10),
         ),
@@ -150,13 +132,13 @@ async def _true(value: bool) -> bool:
 async def test_an_older_identity_arriving_late_does_not_win(
     start: Start, settings: Settings, broker: Broker, bus_names: BusNames, test_keys: TestKeys
 ) -> None:
-    projection = Projection(settings, await start(seeded=False), test_keys)
+    projection = Projection(settings, (await start(seeded=False)).client, test_keys)
     account = uuid.uuid4()
     newer = AccountIdentityChanged(
-        account_id=account, identite=identite("DURAND"), changed_by=uuid.uuid4()
+        account_id=account, identite=identite(nom_naissance="DURAND"), changed_by=uuid.uuid4()
     )
     older = AccountIdentityChanged(
-        account_id=account, identite=identite("MARTIN"), changed_by=uuid.uuid4()
+        account_id=account, identite=identite(nom_naissance="MARTIN"), changed_by=uuid.uuid4()
     )
 
     await publish_envelope(broker, envelope(newer, T0 + timedelta(hours=1)))
@@ -170,7 +152,7 @@ async def test_an_older_identity_arriving_late_does_not_win(
 async def test_an_erased_account_leaves_nothing_and_stays_erased(
     start: Start, settings: Settings, broker: Broker, bus_names: BusNames, test_keys: TestKeys
 ) -> None:
-    projection = Projection(settings, await start(seeded=False), test_keys)
+    projection = Projection(settings, (await start(seeded=False)).client, test_keys)
     account = uuid.uuid4()
     registered = AccountRegistered(
         account_id=account,
@@ -211,7 +193,7 @@ async def test_an_erasure_and_a_registration_handled_together_leave_the_account_
 ) -> None:
     """Two consumer workers, one event each: the second handler waits for the first one's
     commit instead of reading a tombstone (or a row) that is not committed yet."""
-    projection = Projection(settings, await start(seeded=False), test_keys)
+    projection = Projection(settings, (await start(seeded=False)).client, test_keys)
     account = uuid.uuid4()
     registered = AccountRegistered(
         account_id=account,

@@ -8,10 +8,11 @@ import io
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError, model_validator
 
+from registration.domain.errors import ImportRefused, Issue
 from registration.domain.referentiel import (
     Academie,
     Annee,
@@ -48,18 +49,6 @@ KINDS: dict[str, type[Item]] = {
 }
 
 
-class Issue(NamedTuple):
-    field: str
-    message: str
-    code: str
-
-
-class ImportRefused(Exception):
-    def __init__(self, issues: list[Issue]) -> None:
-        super().__init__(f"{len(issues)} problem(s)")
-        self.issues = issues
-
-
 class EpreuveArbre(Item):
     """An épreuve written inside its spécialité, sous-épreuves nested (the seed's form)."""
 
@@ -74,6 +63,20 @@ class EpreuveArbre(Item):
 
 class SpecialiteAvecEpreuves(Specialite):
     epreuves: list[EpreuveArbre] = Field(default_factory=list, max_length=100)
+
+
+# What `PUT /admin/referentiel/{kind}` takes: one item of the path's kind.
+ItemUnion = (
+    Examen
+    | Session
+    | Academie
+    | Categorie
+    | Etablissement
+    | SpecialiteAvecEpreuves
+    | Epreuve
+    | TypeAcquis
+    | Diplome
+)
 
 
 class ImportBatch(Item):

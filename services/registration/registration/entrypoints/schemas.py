@@ -7,9 +7,20 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import asyncpg
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    GetJsonSchemaHandler,
+    RootModel,
+    TypeAdapter,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from registration.domain.fenetres import Periode, is_open, to_local, to_utc
+from registration.domain.imports import ImportBatch, ItemUnion
 from registration.domain.referentiel import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -104,6 +115,31 @@ class Ouverture(BaseModel):
 
 class SpecialiteDetail(Specialite):
     epreuves: list[EpreuveNode]
+
+
+class ImportBody(RootModel[Any]):
+    """A JSON import, described as `ImportBatch` but parsed by the handler (`parse_batch`), so
+    that a refusal lists every problem the way a CSV's does (`specialites[1].nature`)."""
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return handler(ImportBatch.__pydantic_core_schema__)
+
+
+class ItemBody(RootModel[Any]):
+    """One item of the kind the path names (one of the import's item models), parsed by the
+    handler as a one-item import of that kind."""
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return handler(ITEM_UNION.core_schema)
+
+
+ITEM_UNION: TypeAdapter[Any] = TypeAdapter(ItemUnion)
 
 
 class ImportSummary(BaseModel):

@@ -15,9 +15,10 @@ from typing import Any
 import asyncpg
 from pydantic import Field, NaiveDatetime
 
-from registration.adapters import fenetres as fenetres_sql
+from registration.adapters import fenetres_sql
+from registration.domain.errors import ImportRefused, Issue
 from registration.domain.fenetres import Periode, local_to_utc
-from registration.domain.imports import ImportRefused, Issue, parse_batch
+from registration.domain.imports import parse_batch
 from registration.domain.referentiel import Annee, Code, Item
 from registration.handlers.referentiel import import_batch
 
