@@ -259,3 +259,20 @@ async def test_a_session_too_large_for_the_database_in_a_public_path_is_not_foun
     assert listed.status == 200
     assert await listed.json() == []
     await problem(one, 404)
+
+
+async def test_a_change_is_read_at_once_through_the_replica_that_made_it(
+    service: ServiceUnderTest, admin: dict[str, str]
+) -> None:
+    """The read cache is cleared after the change's transaction commits, not before."""
+    client = service.client
+    assert "954" not in await academie_codes(client)
+
+    added = await client.put(
+        "/api/v1/admin/referentiel/academies",
+        json={"code": "954", "libelle": "Nouvelle", "fuseau_horaire": "Europe/Paris"},
+        headers=admin,
+    )
+
+    assert added.status == 200, await added.text()
+    assert "954" in await academie_codes(client)

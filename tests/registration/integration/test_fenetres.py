@@ -319,3 +319,21 @@ async def test_a_window_id_too_large_for_the_database_is_not_found(
     response = await client.put(f"/api/v1/admin/fenetres/{2**63}", json=body, headers=admin)
 
     await problem(response, 404)
+
+
+async def test_a_window_created_twice_with_one_idempotency_key_is_created_once(
+    service: ServiceUnderTest, admin: dict[str, str]
+) -> None:
+    client = service.client
+    await add_session_2028(client, admin)
+    body = window("001", "2027-10-11T14:00:00+02:00", "2027-11-17T17:00:00+01:00", 2028)
+    headers = {**admin, "Idempotency-Key": "fenetre-2028-001"}
+
+    first = await post_window(client, body, headers)
+    again = await post_window(client, body, headers)
+    other = await post_window(client, {**body, "academie": "002"}, headers)
+
+    assert first.status == again.status == 201, await again.text()
+    assert await again.json() == await first.json()
+    await problem(other, 422)
+    assert len(await listing(client, session=2028)) == 1

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import asyncpg
 import pytest
 
+from registration.app import MIGRATIONS
 from registration.handlers import identites as handlers
 from registration.settings import Settings
 from shared.auth import Role
 from shared.bus.broker import Broker
+from shared.db import migrate_service
+from shared.erasure import is_erased
 from shared.events import Envelope, EventPayload
 from shared.events.catalogue import (
     AccountActivated,
@@ -229,3 +234,25 @@ async def test_an_erasure_and_a_registration_handled_together_leave_the_account_
 
     status, _ = await projection.identite(account)
     assert status == 404
+
+
+async def test_tombstones_kept_by_registration_move_to_the_shared_table(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """A database migrated before 004 keeps its erased accounts erased."""
+    for script in sorted(MIGRATIONS.glob("00[123]_*.sql")):
+        shutil.copy(script, tmp_path / script.name)
+    account = uuid.uuid4()
+    conn = await asyncpg.connect(settings.database_url)
+    try:
+        await migrate_service(conn, settings.service_name, tmp_path)
+        await conn.execute(
+            "INSERT INTO identites_effacees (account_id, erased_at) VALUES ($1, $2)", account, T0
+        )
+
+        await migrate_service(conn, settings.service_name, MIGRATIONS)
+
+        assert await is_erased(conn, account)
+        assert await conn.fetchval("SELECT to_regclass('identites_effacees')") is None
+    finally:
+        await conn.close()
