@@ -337,3 +337,26 @@ async def test_a_window_created_twice_with_one_idempotency_key_is_created_once(
     assert await again.json() == await first.json()
     await problem(other, 422)
     assert len(await listing(client, session=2028)) == 1
+
+
+@pytest.mark.parametrize("instant", ["1000000000", 1000000000, 1.5e9, "  -86400 "])
+async def test_a_number_is_not_an_instant(
+    service: ServiceUnderTest, admin: dict[str, str], instant: Any
+) -> None:
+    """pydantic read numbers (and strings of digits) as seconds since 1970."""
+    client = service.client
+    body = {**window("001", "2027-10-11T14:00:00+02:00", "2027-11-17T17:00:00+01:00")}
+    body["ouverture"] = instant
+    (listed,) = await listing(client, domaine="BTS", session=2027, academie="001")
+    periode = {"ouverture": instant, "fermeture": "2027-11-17T17:00:00+01:00"}
+
+    created = await problem(
+        await client.post("/api/v1/admin/fenetres", json=body, headers=admin), 422
+    )
+    moved = await problem(
+        await client.put(f"/api/v1/admin/fenetres/{listed['id']}", json=periode, headers=admin),
+        422,
+    )
+
+    assert [e["field"] for e in created["errors"]] == ["ouverture"]
+    assert [e["field"] for e in moved["errors"]] == ["ouverture"]

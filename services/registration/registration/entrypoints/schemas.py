@@ -9,7 +9,6 @@ from typing import Annotated, Any
 import asyncpg
 from pydantic import (
     AfterValidator,
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     GetJsonSchemaHandler,
@@ -29,6 +28,7 @@ from registration.domain.referentiel import (
     EpreuveNode,
     Specialite,
 )
+from shared.types import Instant as IsoInstant
 
 
 def _within_years(instant: datetime) -> datetime:
@@ -38,7 +38,8 @@ def _within_years(instant: datetime) -> datetime:
     return instant
 
 
-Instant = Annotated[AwareDatetime, AfterValidator(_within_years)]
+# An ISO 8601 string with its offset (shared), within the years a session can have.
+Instant = Annotated[IsoInstant, AfterValidator(_within_years)]
 
 
 class Request(BaseModel):
