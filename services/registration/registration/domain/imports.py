@@ -28,6 +28,7 @@ from registration.domain.referentiel import (
     Nature,
     Option,
     OptionalDecimal,
+    ServiceGestionnaire,
     Session,
     Specialite,
     TypeAcquis,
@@ -46,6 +47,7 @@ KINDS: dict[str, type[Item]] = {
     "epreuves": Epreuve,
     "types_acquis": TypeAcquis,
     "diplomes": Diplome,
+    "services_gestionnaires": ServiceGestionnaire,
 }
 
 
@@ -76,6 +78,7 @@ ItemUnion = (
     | Epreuve
     | TypeAcquis
     | Diplome
+    | ServiceGestionnaire
 )
 
 
@@ -89,6 +92,7 @@ class ImportBatch(Item):
     epreuves: list[Epreuve] = Field(default_factory=list)
     types_acquis: list[TypeAcquis] = Field(default_factory=list)
     diplomes: list[Diplome] = Field(default_factory=list)
+    services_gestionnaires: list[ServiceGestionnaire] = Field(default_factory=list)
 
     @model_validator(mode="before")
     @classmethod
@@ -194,6 +198,8 @@ KEYS: dict[str, tuple[str, ...]] = {
     "epreuves": ("examen", "session", "specialite", "code"),
     "types_acquis": ("code",),
     "diplomes": ("code",),
+    # The académie's office (no examen), or an examen's office in that académie.
+    "services_gestionnaires": ("academie", "examen"),
 }
 
 
@@ -243,6 +249,10 @@ def _reference_issues(changes: Changes, known: Known) -> list[Issue]:
         issues += _missing(where, "session", key, known.sessions)
     for where, epreuve in changes.of("epreuves"):
         issues += _epreuve_issues(where, epreuve, known)
+    for where, office in changes.of("services_gestionnaires"):
+        issues += _missing(where, "academie", office.academie, known.academies)
+        if office.examen is not None:
+            issues += _missing(where, "examen", office.examen, known.examens)
     for where, etablissement in changes.of("etablissements"):
         if etablissement.academie is not None:
             issues += _missing(where, "academie", etablissement.academie, known.academies)
@@ -380,6 +390,8 @@ def parse_key(kind: str, parts: list[str]) -> tuple[Any, ...]:
     names = KEYS.get(kind)
     if names is None:
         raise ImportRefused([Issue("kind", f"unknown kind {kind!r}", "unknown-kind")])
+    if kind == "services_gestionnaires" and len(parts) == 1:
+        return (parts[0], None)  # the académie's own office
     if len(parts) != len(names):
         message = f"a {kind} key is {'/'.join(names)}"
         raise ImportRefused([Issue("key", message, "bad-key")])

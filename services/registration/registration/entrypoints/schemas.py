@@ -23,8 +23,10 @@ from registration.domain.imports import ImportBatch, ItemUnion
 from registration.domain.referentiel import (
     FIRST_YEAR,
     LAST_YEAR,
+    Academie,
     Annee,
     Code,
+    Coordonnees,
     EpreuveNode,
     Specialite,
 )
@@ -55,6 +57,18 @@ class OuvertureFilter(Request):
 class EtablissementFilter(Request):
     academie: Code | None = None
     categorie: Code | None = None
+
+
+class ServiceQuery(Request):
+    # The examen's own office when it has one; the académie's otherwise.
+    examen: Code | None = None
+
+
+class AcademieDetail(Academie):
+    """An académie with the office its candidates contact (for every examen that has none of
+    its own: `GET /academies/{code}/service-gestionnaire?examen=` resolves that)."""
+
+    service_gestionnaire: Coordonnees | None
 
 
 class ImportQuery(Request):

@@ -22,6 +22,7 @@ from registration.domain.imports import (
     parse_batch,
     parse_key,
 )
+from registration.domain.referentiel import Coordonnees
 
 # Imports check references against what is there, then write: one at a time, so that what
 # was checked is still true when it is written.
@@ -40,6 +41,7 @@ UPSERTS: list[tuple[str, Upsert]] = [
     ("epreuves", sql.upsert_epreuves),
     ("types_acquis", sql.upsert_types_acquis),
     ("diplomes", sql.upsert_diplomes),
+    ("services_gestionnaires", sql.upsert_services_gestionnaires),
 ]
 
 
@@ -114,3 +116,11 @@ async def remove_item(conn: asyncpg.Connection, kind: str, key: tuple[Any, ...])
         pass
     await sql.retire_item(conn, kind, key)
     return Removal.RETIRED
+
+
+async def service_gestionnaire(
+    conn: asyncpg.Connection, academie: str, examen: str | None
+) -> Coordonnees | None:
+    """For the candidature: the office a candidate of (académie, examen) contacts, to put in
+    `CandidatureRef.service_gestionnaire` (same fields as the catalogue's part)."""
+    return await sql.get_service_gestionnaire(conn, academie, examen)

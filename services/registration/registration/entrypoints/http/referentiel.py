@@ -11,6 +11,7 @@ from registration.domain.referentiel import (
     LAST_YEAR,
     Academie,
     Categorie,
+    Coordonnees,
     Diplome,
     Etablissement,
     Examen,
@@ -20,7 +21,12 @@ from registration.domain.referentiel import (
     epreuve_tree,
 )
 from registration.entrypoints.http._common import REFERENTIEL, public
-from registration.entrypoints.schemas import EtablissementFilter, SpecialiteDetail
+from registration.entrypoints.schemas import (
+    AcademieDetail,
+    EtablissementFilter,
+    ServiceQuery,
+    SpecialiteDetail,
+)
 from shared.http.api import Api
 
 api = Api()
@@ -41,6 +47,32 @@ async def sessions(request: web.Request) -> list[Session]:
 @api.get("/api/v1/academies", response=list[Academie], tags=REFERENTIEL)
 async def academies(request: web.Request) -> list[Academie]:
     return await public(request, sql.list_academies)
+
+
+@api.get("/api/v1/academies/{code}", response=AcademieDetail, tags=REFERENTIEL)
+async def academie(request: web.Request) -> AcademieDetail:
+    """The académie and its service gestionnaire (the académie's own, whatever the examen)."""
+    code = request.match_info["code"]
+    found = await public(request, sql.get_academie, code)
+    if found is None:
+        raise NotFound(f"Académie {code}")
+    office = await public(request, sql.get_service_gestionnaire, code, None)
+    return AcademieDetail(**found.model_dump(), service_gestionnaire=office)
+
+
+@api.get(
+    "/api/v1/academies/{code}/service-gestionnaire",
+    query=ServiceQuery,
+    response=Coordonnees,
+    tags=REFERENTIEL,
+)
+async def service_gestionnaire(request: web.Request, query: ServiceQuery) -> Coordonnees:
+    """The office a candidate of the académie (and examen) contacts."""
+    code = request.match_info["code"]
+    found = await public(request, sql.get_service_gestionnaire, code, query.examen)
+    if found is None:
+        raise NotFound(f"The service gestionnaire of académie {code}")
+    return found
 
 
 def _session(request: web.Request) -> int | None:
