@@ -7,17 +7,18 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestClient
 
 from registration.app import build_app
-from registration.clock import Clock
 from registration.seed.__main__ import seed
 from registration.settings import Settings
 from shared.auth import Role
+from shared.testing.clock import FakeClock
+from shared.testing.service import Client, ServiceUnderTest
 from shared.testing.tokens import TestKeys
 
-Client = TestClient[web.Request, web.Application]
-Start = Callable[..., Awaitable[Client]]
+Start = Callable[..., Awaitable[ServiceUnderTest]]
+
+__all__ = ["Client", "ServiceUnderTest", "Start", "gestionnaire", "problem"]
 
 
 @pytest.fixture
@@ -27,14 +28,23 @@ def settings(service_settings: dict[str, Any]) -> Settings:
 
 @pytest.fixture
 def start(settings: Settings, serve: Callable[[web.Application], Awaitable[Client]]) -> Start:
-    """`client = await start(clock=…, seeded=True)`: the service, on the seed if asked."""
+    """`service = await start(seeded=False)`: the service, on the seed unless told otherwise,
+    its clock a `FakeClock` (now, until the test moves it)."""
 
-    async def started(clock: Clock | None = None, seeded: bool = True) -> Client:
+    async def started(seeded: bool = True) -> ServiceUnderTest:
         if seeded:
             await seed(settings.database_url, settings.service_name)
-        return await serve(build_app(settings, clock=clock))
+        clock = FakeClock()
+        app = build_app(settings, clock=clock)
+        return ServiceUnderTest(await serve(app), app, clock)
 
     return started
+
+
+@pytest.fixture
+async def service(start: Start) -> ServiceUnderTest:
+    """The service on the seed référentiel."""
+    return await start()
 
 
 @pytest.fixture

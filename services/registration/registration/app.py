@@ -6,18 +6,28 @@ from pathlib import Path
 
 from aiohttp import web
 
-from registration.adapters.read_cache import READ_CACHE, ReadCache
-from registration.clock import CLOCK, Clock
+from registration.adapters.read_cache import ReadCache
+from registration.deps import DEPS, Deps
 from registration.entrypoints.consumers import subscriptions
-from registration.entrypoints.http import api
+from registration.entrypoints.http import api, clear_cache_after_change
 from registration.settings import Settings
+from shared.bus.outbox import Outbox
+from shared.clock import Clock, SystemClock
 from shared.http.app import create_app
 from shared.service import broker, consumers, database, outbox_relay, token_verifier
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def build_app(settings: Settings | None = None, clock: Clock | None = None) -> web.Application:
+def bootstrap(settings: Settings, clock: Clock | None = None) -> Deps:
+    return Deps(
+        outbox=Outbox(settings.service_name, settings.events_exchange),
+        clock=clock or SystemClock(),
+        read_cache=ReadCache(settings.public_cache_ttl_s),
+    )
+
+
+def build_app(settings: Settings | None = None, *, clock: Clock | None = None) -> web.Application:
     settings = settings or Settings()
     app = create_app(
         settings,
@@ -31,6 +41,7 @@ def build_app(settings: Settings | None = None, clock: Clock | None = None) -> w
             consumers(subscriptions),
         ],
     )
-    app[CLOCK] = clock or Clock()
-    app[READ_CACHE] = ReadCache(settings.public_cache_ttl_s)
+    app[DEPS] = bootstrap(settings, clock)
+    # After the response left the transaction (committed): a read then sees the change.
+    app.on_response_prepare.append(clear_cache_after_change)
     return app

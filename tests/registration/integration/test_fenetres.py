@@ -10,12 +10,11 @@ from typing import Any
 import asyncpg
 import pytest
 
-from registration.clock import FixedClock
 from registration.handlers.fenetres import is_window_open
 from registration.settings import Settings
 from shared.auth import Role
 from shared.testing.tokens import TestKeys
-from tests.registration.conftest import Client, Start, gestionnaire, problem
+from tests.registration.conftest import Client, ServiceUnderTest, gestionnaire, problem
 
 TICK = timedelta(microseconds=1)
 # The seed's metropolitan window: 12 Oct 2026 14:00 to 18 Nov 2026 17:00, local time.
@@ -36,9 +35,8 @@ async def open_at(settings: Settings, academie: str, at: datetime) -> bool:
 
 @pytest.mark.parametrize("window", [PARIS, MARTINIQUE, MIQUELON], ids=lambda w: w[0])
 async def test_a_window_is_open_exactly_between_its_boundaries(
-    start: Start, settings: Settings, window: tuple[str, datetime, datetime]
+    service: ServiceUnderTest, settings: Settings, window: tuple[str, datetime, datetime]
 ) -> None:
-    await start()
     academie, opening, closing = window
 
     assert not await open_at(settings, academie, opening - TICK)
@@ -51,9 +49,8 @@ async def test_a_window_is_open_exactly_between_its_boundaries(
     ("academie", "change"), [("001", PARIS_DST_CHANGE), ("044", MIQUELON_DST_CHANGE)]
 )
 async def test_a_window_stays_open_across_a_daylight_saving_change(
-    start: Start, settings: Settings, academie: str, change: datetime
+    service: ServiceUnderTest, settings: Settings, academie: str, change: datetime
 ) -> None:
-    await start()
     assert await open_at(settings, academie, change - TICK)
     assert await open_at(settings, academie, change)
 
@@ -65,8 +62,11 @@ async def listing(client: Client, **params: Any) -> list[dict[str, Any]]:
     return body
 
 
-async def test_the_listing_shows_local_and_utc_times_and_whether_open(start: Start) -> None:
-    client = await start(clock=FixedClock(PARIS_DST_CHANGE))
+async def test_the_listing_shows_local_and_utc_times_and_whether_open(
+    service: ServiceUnderTest,
+) -> None:
+    client = service.client
+    service.clock.set(PARIS_DST_CHANGE)
 
     (paris,) = await listing(client, domaine="BTS", session=2027, academie="001")
     (noumea,) = await listing(client, domaine="BTS", session=2027, academie="040")
@@ -80,27 +80,28 @@ async def test_the_listing_shows_local_and_utc_times_and_whether_open(start: Sta
     assert noumea["ouvert"] is False
 
 
-async def test_the_listing_is_closed_at_the_closing_instant(start: Start) -> None:
-    client = await start(clock=FixedClock(PARIS[2]))
+async def test_the_listing_is_closed_at_the_closing_instant(service: ServiceUnderTest) -> None:
+    service.clock.set(PARIS[2])
+    client = service.client
     (paris,) = await listing(client, domaine="BTS", session=2027, academie="001")
     assert paris["ouvert"] is False
 
 
 async def test_a_cached_listing_still_says_open_or_closed_at_the_instant_asked(
-    start: Start,
+    service: ServiceUnderTest,
 ) -> None:
-    clock = FixedClock(PARIS[2] - timedelta(microseconds=1))
-    client = await start(clock=clock)
+    client = service.client
+    service.clock.set(PARIS[2] - timedelta(microseconds=1))
     (before,) = await listing(client, domaine="BTS", session=2027, academie="001")
 
-    clock.at = PARIS[2]
+    service.clock.set(PARIS[2])
     (after,) = await listing(client, domaine="BTS", session=2027, academie="001")
 
     assert (before["ouvert"], after["ouvert"]) == (True, False)
 
 
-async def test_the_listing_is_empty_when_no_service_matches(start: Start) -> None:
-    client = await start()
+async def test_the_listing_is_empty_when_no_service_matches(service: ServiceUnderTest) -> None:
+    client = service.client
     assert await listing(client, domaine="BTS", session=2031) == []
     assert await listing(client, domaine="BAC") == []
     assert len(await listing(client, domaine="BTS")) >= 30
@@ -130,9 +131,9 @@ async def add_session_2028(client: Client, admin: dict[str, str]) -> None:
 
 
 async def test_a_gestionnaire_creates_and_moves_a_window_of_their_academie(
-    start: Start, admin: dict[str, str], test_keys: TestKeys
+    service: ServiceUnderTest, admin: dict[str, str], test_keys: TestKeys
 ) -> None:
-    client = await start()
+    client = service.client
     await add_session_2028(client, admin)
     headers = gestionnaire(test_keys, "001")
 
@@ -154,9 +155,9 @@ async def test_a_gestionnaire_creates_and_moves_a_window_of_their_academie(
 
 
 async def test_a_gestionnaire_cannot_touch_another_academies_windows(
-    start: Start, admin: dict[str, str], test_keys: TestKeys
+    service: ServiceUnderTest, admin: dict[str, str], test_keys: TestKeys
 ) -> None:
-    client = await start()
+    client = service.client
     await add_session_2028(client, admin)
     headers = gestionnaire(test_keys, "001")
     (martinique,) = await listing(client, academie="031")
@@ -178,9 +179,9 @@ async def test_a_gestionnaire_cannot_touch_another_academies_windows(
 
 
 async def test_candidates_and_anonymous_callers_cannot_manage_windows(
-    start: Start, test_keys: TestKeys
+    service: ServiceUnderTest, test_keys: TestKeys
 ) -> None:
-    client = await start()
+    client = service.client
     body = window("001", "2027-10-11T14:00:00+02:00", "2027-11-17T17:00:00+01:00")
     candidat = {"Authorization": f"Bearer {test_keys.token(Role.CANDIDAT)}"}
 
@@ -189,9 +190,9 @@ async def test_candidates_and_anonymous_callers_cannot_manage_windows(
 
 
 async def test_a_window_closing_before_it_opens_is_refused(
-    start: Start, admin: dict[str, str]
+    service: ServiceUnderTest, admin: dict[str, str]
 ) -> None:
-    client = await start()
+    client = service.client
     await add_session_2028(client, admin)
     body = window("001", "2027-11-17T17:00:00+01:00", "2027-10-11T14:00:00+02:00", 2028)
 
@@ -202,8 +203,10 @@ async def test_a_window_closing_before_it_opens_is_refused(
     assert [e["field"] for e in refused["errors"]] == ["fermeture"]
 
 
-async def test_an_overlapping_window_is_refused(start: Start, admin: dict[str, str]) -> None:
-    client = await start()
+async def test_an_overlapping_window_is_refused(
+    service: ServiceUnderTest, admin: dict[str, str]
+) -> None:
+    client = service.client
     body = window("001", "2026-11-18T16:00:00+01:00", "2026-12-01T00:00:00+01:00")
 
     refused = await problem(
@@ -216,8 +219,10 @@ async def test_an_overlapping_window_is_refused(start: Start, admin: dict[str, s
     assert response.status == 201, await response.text()
 
 
-async def test_dates_without_a_time_zone_are_refused(start: Start, admin: dict[str, str]) -> None:
-    client = await start()
+async def test_dates_without_a_time_zone_are_refused(
+    service: ServiceUnderTest, admin: dict[str, str]
+) -> None:
+    client = service.client
     body = window("001", "2027-10-11T14:00:00", "2027-11-17T17:00:00")
 
     refused = await problem(
@@ -227,8 +232,10 @@ async def test_dates_without_a_time_zone_are_refused(start: Start, admin: dict[s
     assert {e["field"] for e in refused["errors"]} == {"ouverture", "fermeture"}
 
 
-async def test_unknown_codes_are_each_named(start: Start, admin: dict[str, str]) -> None:
-    client = await start()
+async def test_unknown_codes_are_each_named(
+    service: ServiceUnderTest, admin: dict[str, str]
+) -> None:
+    client = service.client
     body = {**window("999", "2027-10-11T14:00:00Z", "2027-11-17T17:00:00Z"), "examen": "XYZ"}
 
     refused = await problem(
@@ -242,9 +249,9 @@ async def test_unknown_codes_are_each_named(start: Start, admin: dict[str, str])
 
 
 async def test_a_bts_window_for_a_foreign_centre_is_refused(
-    start: Start, admin: dict[str, str]
+    service: ServiceUnderTest, admin: dict[str, str]
 ) -> None:
-    client = await start()
+    client = service.client
     centre = {"code": "990", "libelle": "Centre de Rabat", "fuseau_horaire": "Africa/Casablanca"}
     added = await client.put(
         "/api/v1/admin/referentiel/academies", json={**centre, "etranger": True}, headers=admin
@@ -260,9 +267,9 @@ async def test_a_bts_window_for_a_foreign_centre_is_refused(
 
 
 async def test_two_overlapping_windows_created_at_once_give_one_window(
-    start: Start, admin: dict[str, str]
+    service: ServiceUnderTest, admin: dict[str, str]
 ) -> None:
-    client = await start()
+    client = service.client
     await add_session_2028(client, admin)
     bodies = [
         window("001", f"2027-10-{day}T14:00:00+02:00", "2027-11-17T17:00:00+01:00", 2028)
@@ -285,10 +292,10 @@ async def test_two_overlapping_windows_created_at_once_give_one_window(
     ],
 )
 async def test_instants_outside_the_years_of_a_session_are_refused(
-    start: Start, admin: dict[str, str], field: str, opening: str, closing: str
+    service: ServiceUnderTest, admin: dict[str, str], field: str, opening: str, closing: str
 ) -> None:
     """Such instants overflowed when moved to UTC or to the académie's zone (a 500)."""
-    client = await start()
+    client = service.client
     body = window("001", opening, closing)
 
     created = await problem(
@@ -304,11 +311,52 @@ async def test_instants_outside_the_years_of_a_session_are_refused(
 
 
 async def test_a_window_id_too_large_for_the_database_is_not_found(
-    start: Start, admin: dict[str, str]
+    service: ServiceUnderTest, admin: dict[str, str]
 ) -> None:
-    client = await start()
+    client = service.client
     body = {"ouverture": "2027-10-11T14:00:00+02:00", "fermeture": "2027-11-17T17:00:00+01:00"}
 
     response = await client.put(f"/api/v1/admin/fenetres/{2**63}", json=body, headers=admin)
 
     await problem(response, 404)
+
+
+async def test_a_window_created_twice_with_one_idempotency_key_is_created_once(
+    service: ServiceUnderTest, admin: dict[str, str]
+) -> None:
+    client = service.client
+    await add_session_2028(client, admin)
+    body = window("001", "2027-10-11T14:00:00+02:00", "2027-11-17T17:00:00+01:00", 2028)
+    headers = {**admin, "Idempotency-Key": "fenetre-2028-001"}
+
+    first = await post_window(client, body, headers)
+    again = await post_window(client, body, headers)
+    other = await post_window(client, {**body, "academie": "002"}, headers)
+
+    assert first.status == again.status == 201, await again.text()
+    assert await again.json() == await first.json()
+    await problem(other, 422)
+    assert len(await listing(client, session=2028)) == 1
+
+
+@pytest.mark.parametrize("instant", ["1000000000", 1000000000, 1.5e9, "  -86400 "])
+async def test_a_number_is_not_an_instant(
+    service: ServiceUnderTest, admin: dict[str, str], instant: Any
+) -> None:
+    """pydantic read numbers (and strings of digits) as seconds since 1970."""
+    client = service.client
+    body = {**window("001", "2027-10-11T14:00:00+02:00", "2027-11-17T17:00:00+01:00")}
+    body["ouverture"] = instant
+    (listed,) = await listing(client, domaine="BTS", session=2027, academie="001")
+    periode = {"ouverture": instant, "fermeture": "2027-11-17T17:00:00+01:00"}
+
+    created = await problem(
+        await client.post("/api/v1/admin/fenetres", json=body, headers=admin), 422
+    )
+    moved = await problem(
+        await client.put(f"/api/v1/admin/fenetres/{listed['id']}", json=periode, headers=admin),
+        422,
+    )
+
+    assert [e["field"] for e in created["errors"]] == ["ouverture"]
+    assert [e["field"] for e in moved["errors"]] == ["ouverture"]

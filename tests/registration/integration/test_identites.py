@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import asyncpg
 import pytest
 
+from registration.app import MIGRATIONS
 from registration.handlers import identites as handlers
 from registration.settings import Settings
 from shared.auth import Role
 from shared.bus.broker import Broker
+from shared.db import migrate_service
+from shared.erasure import is_erased
 from shared.events import Envelope, EventPayload
 from shared.events.catalogue import (
     AccountActivated,
@@ -23,35 +28,15 @@ from shared.events.catalogue import (
     AccountErased,
     AccountIdentityChanged,
     AccountRegistered,
-    Identite,
 )
 from shared.metrics import EVENTS_HANDLED
+from shared.testing.factories import identite
 from shared.testing.helpers import publish_envelope, wait_until
 from shared.testing.plugin import BusNames
 from shared.testing.tokens import TestKeys
 from tests.registration.conftest import Client, Start
 
 T0 = datetime(2026, 9, 1, 8, tzinfo=UTC)
-
-
-def identite(nom: str = "MARTIN") -> Identite:
-    return Identite.model_validate(
-        {
-            "civilite": "MME",
-            "nom_naissance": nom,
-            "prenoms": "Camille Anne",
-            "date_naissance": "2001-04-12",
-            "pays_naissance": "FRANCE",
-            "commune_naissance": "Besançon",
-            "nationalite": "FRANCAISE",
-            "adresse": {
-                "ligne1": "3 rue des Granges",
-                "code_postal": "25000",
-                "commune": "Besançon",
-                "pays": "FRANCE",
-            },
-        }
-    )
 
 
 def envelope(payload: EventPayload, occurred_at: datetime) -> Envelope:
@@ -96,7 +81,7 @@ def duplicates(settings: Settings) -> float:
 async def test_the_projection_follows_the_account_events_once_each(
     start: Start, settings: Settings, broker: Broker, bus_names: BusNames, test_keys: TestKeys
 ) -> None:
-    projection = Projection(settings, await start(seeded=False), test_keys)
+    projection = Projection(settings, (await start(seeded=False)).client, test_keys)
     account = uuid.uuid4()
     events = [
         envelope(
@@ -115,7 +100,9 @@ async def test_the_projection_follows_the_account_events_once_each(
         ),
         envelope(
             AccountIdentityChanged(
-                account_id=account, identite=identite("DURAND"), changed_by=uuid.uuid4()
+                account_id=account,
+                identite=identite(nom_naissance="DURAND"),
+                changed_by=uuid.uuid4(),
             ),
             T0 + timedelta(minutes=10),
         ),
@@ -150,13 +137,13 @@ async def _true(value: bool) -> bool:
 async def test_an_older_identity_arriving_late_does_not_win(
     start: Start, settings: Settings, broker: Broker, bus_names: BusNames, test_keys: TestKeys
 ) -> None:
-    projection = Projection(settings, await start(seeded=False), test_keys)
+    projection = Projection(settings, (await start(seeded=False)).client, test_keys)
     account = uuid.uuid4()
     newer = AccountIdentityChanged(
-        account_id=account, identite=identite("DURAND"), changed_by=uuid.uuid4()
+        account_id=account, identite=identite(nom_naissance="DURAND"), changed_by=uuid.uuid4()
     )
     older = AccountIdentityChanged(
-        account_id=account, identite=identite("MARTIN"), changed_by=uuid.uuid4()
+        account_id=account, identite=identite(nom_naissance="MARTIN"), changed_by=uuid.uuid4()
     )
 
     await publish_envelope(broker, envelope(newer, T0 + timedelta(hours=1)))
@@ -170,7 +157,7 @@ async def test_an_older_identity_arriving_late_does_not_win(
 async def test_an_erased_account_leaves_nothing_and_stays_erased(
     start: Start, settings: Settings, broker: Broker, bus_names: BusNames, test_keys: TestKeys
 ) -> None:
-    projection = Projection(settings, await start(seeded=False), test_keys)
+    projection = Projection(settings, (await start(seeded=False)).client, test_keys)
     account = uuid.uuid4()
     registered = AccountRegistered(
         account_id=account,
@@ -211,7 +198,7 @@ async def test_an_erasure_and_a_registration_handled_together_leave_the_account_
 ) -> None:
     """Two consumer workers, one event each: the second handler waits for the first one's
     commit instead of reading a tombstone (or a row) that is not committed yet."""
-    projection = Projection(settings, await start(seeded=False), test_keys)
+    projection = Projection(settings, (await start(seeded=False)).client, test_keys)
     account = uuid.uuid4()
     registered = AccountRegistered(
         account_id=account,
@@ -247,3 +234,25 @@ async def test_an_erasure_and_a_registration_handled_together_leave_the_account_
 
     status, _ = await projection.identite(account)
     assert status == 404
+
+
+async def test_tombstones_kept_by_registration_move_to_the_shared_table(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """A database migrated before 004 keeps its erased accounts erased."""
+    for script in sorted(MIGRATIONS.glob("00[123]_*.sql")):
+        shutil.copy(script, tmp_path / script.name)
+    account = uuid.uuid4()
+    conn = await asyncpg.connect(settings.database_url)
+    try:
+        await migrate_service(conn, settings.service_name, tmp_path)
+        await conn.execute(
+            "INSERT INTO identites_effacees (account_id, erased_at) VALUES ($1, $2)", account, T0
+        )
+
+        await migrate_service(conn, settings.service_name, MIGRATIONS)
+
+        assert await is_erased(conn, account)
+        assert await conn.fetchval("SELECT to_regclass('identites_effacees')") is None
+    finally:
+        await conn.close()

@@ -6,7 +6,7 @@ import asyncpg
 
 from registration.seed.__main__ import seed
 from registration.settings import Settings
-from tests.registration.conftest import Start, problem
+from tests.registration.conftest import ServiceUnderTest, Start, problem
 
 TABLES = (
     "examens",
@@ -52,8 +52,10 @@ async def test_loading_the_seed_twice_adds_nothing(settings: Settings) -> None:
     assert await row_counts(settings.database_url) == once
 
 
-async def test_banque_comes_with_its_epreuves_sous_epreuves_and_facultatives(start: Start) -> None:
-    client = await start()
+async def test_banque_comes_with_its_epreuves_sous_epreuves_and_facultatives(
+    service: ServiceUnderTest,
+) -> None:
+    client = service.client
 
     response = await client.get("/api/v1/examens/BTS/sessions/2027/specialites/BANQUE")
 
@@ -74,8 +76,8 @@ async def test_banque_comes_with_its_epreuves_sous_epreuves_and_facultatives(sta
     assert "Anglais" in epreuves["E2"]["options"]
 
 
-async def test_public_reads_of_the_referentiel(start: Start) -> None:
-    client = await start()
+async def test_public_reads_of_the_referentiel(service: ServiceUnderTest) -> None:
+    client = service.client
 
     examens = await (await client.get("/api/v1/examens")).json()
     sessions = await (await client.get("/api/v1/examens/BTS/sessions")).json()
@@ -93,8 +95,10 @@ async def test_public_reads_of_the_referentiel(start: Start) -> None:
     assert (await client.get("/api/v1/diplomes")).status == 200
 
 
-async def test_etablissements_are_filtered_by_academie_and_categorie(start: Start) -> None:
-    client = await start()
+async def test_etablissements_are_filtered_by_academie_and_categorie(
+    service: ServiceUnderTest,
+) -> None:
+    client = service.client
 
     distance = await client.get(
         "/api/v1/etablissements", params={"academie": "025", "categorie": "ED"}
@@ -107,8 +111,8 @@ async def test_etablissements_are_filtered_by_academie_and_categorie(start: Star
     assert [e["libelle"] for e in await individuels.json()] == ["INDIVIDUELS 025"]
 
 
-async def test_an_unknown_specialite_is_a_404_problem(start: Start) -> None:
-    client = await start()
+async def test_an_unknown_specialite_is_a_404_problem(service: ServiceUnderTest) -> None:
+    client = service.client
     response = await client.get("/api/v1/examens/BTS/sessions/2027/specialites/NOPE")
     await problem(response, 404)
 
@@ -116,7 +120,7 @@ async def test_an_unknown_specialite_is_a_404_problem(start: Start) -> None:
 async def test_every_migration_applies_on_an_empty_database(
     start: Start, settings: Settings
 ) -> None:
-    client = await start(seeded=False)
+    client = (await start(seeded=False)).client
 
     conn = await asyncpg.connect(settings.database_url)
     try:
@@ -129,6 +133,8 @@ async def test_every_migration_applies_on_an_empty_database(
         "001_referentiel.sql",
         "002_fenetres.sql",
         "003_identites.sql",
+        "004_erased_accounts.sql",
+        "005_services_gestionnaires.sql",
     ]
     assert await (await client.get("/api/v1/ouvertures")).json() == []
     document = await (await client.get("/openapi.json")).json()

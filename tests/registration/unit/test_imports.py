@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from registration.domain.errors import ImportRefused
 from registration.domain.imports import (
-    ImportRefused,
     Known,
     check,
     csv_batch,

@@ -56,3 +56,14 @@ def test_banque_has_exactly_the_epreuves_of_the_guide() -> None:
     assert [s.code for s in tree["E4"].sous_epreuves] == ["E4-A", "E4-B"]
     assert "Anglais" in tree["E2"].options
     assert len(seed_batch().specialites) >= 3
+
+
+def test_every_academie_has_a_fictitious_service_gestionnaire() -> None:
+    """Emails in exemple.fr, phones in the 01 99 00 xx xx range ARCEP keeps for fiction."""
+    batch = seed_batch()
+    offices = [s for s in batch.services_gestionnaires if s.examen is None]
+    assert sorted(s.academie for s in offices) == sorted(a.code for a in batch.academies)
+    for office in batch.services_gestionnaires:
+        assert str(office.email).endswith(".exemple.fr")
+        assert office.telephone.startswith("01 99 00 ")
+        assert "Exemple" in office.adresse[1]

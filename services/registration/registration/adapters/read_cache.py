@@ -13,8 +13,6 @@ import time
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
 
-from aiohttp import web
-
 # Keys come from the query string: bound them so that odd queries cannot grow the cache.
 MAX_ENTRIES = 2000
 
@@ -37,6 +35,3 @@ class ReadCache:
 
     def clear(self) -> None:
         self._entries.clear()
-
-
-READ_CACHE = web.AppKey("read_cache", ReadCache)

@@ -8,10 +8,11 @@ import io
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError, model_validator
 
+from registration.domain.errors import ImportRefused, Issue
 from registration.domain.referentiel import (
     Academie,
     Annee,
@@ -27,6 +28,7 @@ from registration.domain.referentiel import (
     Nature,
     Option,
     OptionalDecimal,
+    ServiceGestionnaire,
     Session,
     Specialite,
     TypeAcquis,
@@ -45,19 +47,8 @@ KINDS: dict[str, type[Item]] = {
     "epreuves": Epreuve,
     "types_acquis": TypeAcquis,
     "diplomes": Diplome,
+    "services_gestionnaires": ServiceGestionnaire,
 }
-
-
-class Issue(NamedTuple):
-    field: str
-    message: str
-    code: str
-
-
-class ImportRefused(Exception):
-    def __init__(self, issues: list[Issue]) -> None:
-        super().__init__(f"{len(issues)} problem(s)")
-        self.issues = issues
 
 
 class EpreuveArbre(Item):
@@ -76,6 +67,21 @@ class SpecialiteAvecEpreuves(Specialite):
     epreuves: list[EpreuveArbre] = Field(default_factory=list, max_length=100)
 
 
+# What `PUT /admin/referentiel/{kind}` takes: one item of the path's kind.
+ItemUnion = (
+    Examen
+    | Session
+    | Academie
+    | Categorie
+    | Etablissement
+    | SpecialiteAvecEpreuves
+    | Epreuve
+    | TypeAcquis
+    | Diplome
+    | ServiceGestionnaire
+)
+
+
 class ImportBatch(Item):
     examens: list[Examen] = Field(default_factory=list)
     sessions: list[Session] = Field(default_factory=list)
@@ -86,6 +92,7 @@ class ImportBatch(Item):
     epreuves: list[Epreuve] = Field(default_factory=list)
     types_acquis: list[TypeAcquis] = Field(default_factory=list)
     diplomes: list[Diplome] = Field(default_factory=list)
+    services_gestionnaires: list[ServiceGestionnaire] = Field(default_factory=list)
 
     @model_validator(mode="before")
     @classmethod
@@ -191,6 +198,8 @@ KEYS: dict[str, tuple[str, ...]] = {
     "epreuves": ("examen", "session", "specialite", "code"),
     "types_acquis": ("code",),
     "diplomes": ("code",),
+    # The académie's office (no examen), or an examen's office in that académie.
+    "services_gestionnaires": ("academie", "examen"),
 }
 
 
@@ -240,6 +249,10 @@ def _reference_issues(changes: Changes, known: Known) -> list[Issue]:
         issues += _missing(where, "session", key, known.sessions)
     for where, epreuve in changes.of("epreuves"):
         issues += _epreuve_issues(where, epreuve, known)
+    for where, office in changes.of("services_gestionnaires"):
+        issues += _missing(where, "academie", office.academie, known.academies)
+        if office.examen is not None:
+            issues += _missing(where, "examen", office.examen, known.examens)
     for where, etablissement in changes.of("etablissements"):
         if etablissement.academie is not None:
             issues += _missing(where, "academie", etablissement.academie, known.academies)
@@ -377,6 +390,8 @@ def parse_key(kind: str, parts: list[str]) -> tuple[Any, ...]:
     names = KEYS.get(kind)
     if names is None:
         raise ImportRefused([Issue("kind", f"unknown kind {kind!r}", "unknown-kind")])
+    if kind == "services_gestionnaires" and len(parts) == 1:
+        return (parts[0], None)  # the académie's own office
     if len(parts) != len(names):
         message = f"a {kind} key is {'/'.join(names)}"
         raise ImportRefused([Issue("key", message, "bad-key")])

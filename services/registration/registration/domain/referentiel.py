@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, field_validator
 
 CODE_PATTERN = r"^[A-Z0-9][A-Z0-9_-]{0,39}$"
 
@@ -128,6 +128,37 @@ class TypeAcquis(Item):
 class Diplome(Item):
     code: Code
     libelle: Libelle
+
+
+AdresseLigne = Annotated[str, Field(min_length=1, max_length=120)]
+# French or international numbers, written the way people do ("01 99 00 00 03", "+262 …").
+Telephone = Annotated[str, Field(pattern=r"^\+?[0-9][0-9 .-]{5,24}$")]
+
+
+class ServiceGestionnaire(Item):
+    """The exam office of an académie that candidates contact (guide, chapter 4); with an
+    `examen`, the office of that examen only, when it is handled elsewhere."""
+
+    academie: Code
+    examen: OptionalCode = None
+    libelle: Libelle
+    adresse: Annotated[
+        list[AdresseLigne], BeforeValidator(_split_list), Field(min_length=1, max_length=6)
+    ]
+    email: EmailStr
+    telephone: Telephone
+    horaires: Annotated[str, Field(min_length=1, max_length=300)]
+
+
+class Coordonnees(BaseModel):
+    """A service gestionnaire as candidates read it (the fields of the catalogue's
+    `ServiceGestionnaire` part, so that the candidature copies it into its events)."""
+
+    libelle: str
+    adresse: list[str]
+    email: str
+    telephone: str
+    horaires: str
 
 
 def is_time_zone(name: str) -> bool:

@@ -7,17 +7,30 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import asyncpg
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    GetJsonSchemaHandler,
+    RootModel,
+    TypeAdapter,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from registration.domain.fenetres import Periode, is_open, to_local, to_utc
+from registration.domain.imports import ImportBatch, ItemUnion
 from registration.domain.referentiel import (
     FIRST_YEAR,
     LAST_YEAR,
+    Academie,
     Annee,
     Code,
+    Coordonnees,
     EpreuveNode,
     Specialite,
 )
+from shared.types import Instant as IsoInstant
 
 
 def _within_years(instant: datetime) -> datetime:
@@ -27,7 +40,8 @@ def _within_years(instant: datetime) -> datetime:
     return instant
 
 
-Instant = Annotated[AwareDatetime, AfterValidator(_within_years)]
+# An ISO 8601 string with its offset (shared), within the years a session can have.
+Instant = Annotated[IsoInstant, AfterValidator(_within_years)]
 
 
 class Request(BaseModel):
@@ -43,6 +57,18 @@ class OuvertureFilter(Request):
 class EtablissementFilter(Request):
     academie: Code | None = None
     categorie: Code | None = None
+
+
+class ServiceQuery(Request):
+    # The examen's own office when it has one; the académie's otherwise.
+    examen: Code | None = None
+
+
+class AcademieDetail(Academie):
+    """An académie with the office its candidates contact (for every examen that has none of
+    its own: `GET /academies/{code}/service-gestionnaire?examen=` resolves that)."""
+
+    service_gestionnaire: Coordonnees | None
 
 
 class ImportQuery(Request):
@@ -104,6 +130,31 @@ class Ouverture(BaseModel):
 
 class SpecialiteDetail(Specialite):
     epreuves: list[EpreuveNode]
+
+
+class ImportBody(RootModel[Any]):
+    """A JSON import, described as `ImportBatch` but parsed by the handler (`parse_batch`), so
+    that a refusal lists every problem the way a CSV's does (`specialites[1].nature`)."""
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return handler(ImportBatch.__pydantic_core_schema__)
+
+
+class ItemBody(RootModel[Any]):
+    """One item of the kind the path names (one of the import's item models), parsed by the
+    handler as a one-item import of that kind."""
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return handler(ITEM_UNION.core_schema)
+
+
+ITEM_UNION: TypeAdapter[Any] = TypeAdapter(ItemUnion)
 
 
 class ImportSummary(BaseModel):

@@ -8,29 +8,17 @@ from typing import TypeVar
 
 import asyncpg
 
-from registration.adapters import fenetres as sql
-from registration.adapters import referentiel
+from registration.adapters import fenetres_sql as sql
+from registration.adapters import referentiel_sql
+from registration.deps import Deps
+from registration.domain.errors import FenetreNotFound, FenetreOverlaps, FenetreRefused, Issue
 from registration.domain.fenetres import Periode, closes_after_opening, require_aware
-from registration.domain.imports import Issue
+from registration.entrypoints.schemas import NouvelleFenetre, Ouverture, PeriodeFenetre
 from shared.auth import Principal, ensure_academie
 
 T = TypeVar("T")
-
-
-class FenetreRefused(Exception):
-    def __init__(self, issues: list[Issue]) -> None:
-        super().__init__(f"{len(issues)} problem(s)")
-        self.issues = issues
-
-
-class FenetreOverlaps(Exception):
-    def __init__(self, others: list[int]) -> None:
-        super().__init__(f"overlaps window(s) {others}")
-        self.others = others
-
-
-class FenetreNotFound(LookupError):
-    pass
+# The id column is a bigint: a larger id in a path names no window.
+MAX_BIGINT = 2**63 - 1
 
 
 def check_periode(periode: Periode) -> None:
@@ -43,11 +31,11 @@ async def check_references(
     conn: asyncpg.Connection, examen: str, annee: int, academie: str
 ) -> None:
     issues: list[Issue] = []
-    found_examen = await referentiel.get_examen(conn, examen)
-    found_academie = await referentiel.get_academie(conn, academie)
+    found_examen = await referentiel_sql.get_examen(conn, examen)
+    found_academie = await referentiel_sql.get_academie(conn, academie)
     if found_examen is None:
         issues.append(Issue("examen", f"unknown examen {examen}", "unknown-code"))
-    elif not await referentiel.session_exists(conn, examen, annee):
+    elif not await referentiel_sql.session_exists(conn, examen, annee):
         issues.append(Issue("session", f"no session {annee} for {examen}", "unknown-code"))
     if found_academie is None:
         issues.append(Issue("academie", f"unknown académie {academie}", "unknown-code"))
@@ -58,34 +46,42 @@ async def check_references(
         raise FenetreRefused(issues)
 
 
-async def create_fenetre(
-    conn: asyncpg.Connection,
-    examen: str,
-    annee: int,
-    academie: str,
-    periode: Periode,
-    principal: Principal,
-) -> int:
-    ensure_academie(principal, academie)
+async def create(
+    conn: asyncpg.Connection, command: NouvelleFenetre, principal: Principal, deps: Deps
+) -> Ouverture:
+    key = (command.examen, command.session, command.academie)
+    periode = command.periode()
+    ensure_academie(principal, command.academie)
     check_periode(periode)
-    await check_references(conn, examen, annee, academie)
-    await _refuse_overlap(conn, examen, annee, academie, periode, None)
-    return await _write(
-        sql.insert_fenetre(conn, examen, annee, academie, periode, principal.account_id)
-    )
+    await check_references(conn, *key)
+    await _refuse_overlap(conn, *key, periode, None)
+    fenetre_id = await _write(sql.insert_fenetre(conn, *key, periode, principal.account_id))
+    return await _ouverture(conn, fenetre_id, deps)
 
 
-async def move_fenetre(
-    conn: asyncpg.Connection, fenetre_id: int, periode: Periode, principal: Principal
-) -> None:
-    row = await sql.lock_fenetre(conn, fenetre_id)
+async def move(
+    conn: asyncpg.Connection,
+    fenetre_id: int,
+    command: PeriodeFenetre,
+    principal: Principal,
+    deps: Deps,
+) -> Ouverture:
+    row = None if fenetre_id > MAX_BIGINT else await sql.lock_fenetre(conn, fenetre_id)
     if row is None:
         raise FenetreNotFound(fenetre_id)
     ensure_academie(principal, row["academie_code"])
+    periode = command.periode()
     check_periode(periode)
     key = (row["examen_code"], row["session_annee"], row["academie_code"])
     await _refuse_overlap(conn, *key, periode, fenetre_id)
     await _write(sql.move_fenetre(conn, fenetre_id, periode, principal.account_id))
+    return await _ouverture(conn, fenetre_id, deps)
+
+
+async def _ouverture(conn: asyncpg.Connection, fenetre_id: int, deps: Deps) -> Ouverture:
+    row = await sql.get_ouverture(conn, fenetre_id)
+    assert row is not None  # written by this transaction
+    return Ouverture.of(row, deps.clock.now())
 
 
 async def _refuse_overlap(

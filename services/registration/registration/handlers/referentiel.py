@@ -8,17 +8,21 @@ from typing import Any
 
 import asyncpg
 
-from registration.adapters import referentiel as sql
+from registration.adapters import referentiel_sql as sql
+from registration.deps import Deps
+from registration.domain.errors import ImportRefused, NotFound
 from registration.domain.imports import (
     KINDS,
     Changes,
     ImportBatch,
-    ImportRefused,
     Known,
     check,
     flatten,
     parents_first,
+    parse_batch,
+    parse_key,
 )
+from registration.domain.referentiel import Coordonnees
 
 # Imports check references against what is there, then write: one at a time, so that what
 # was checked is still true when it is written.
@@ -37,6 +41,7 @@ UPSERTS: list[tuple[str, Upsert]] = [
     ("epreuves", sql.upsert_epreuves),
     ("types_acquis", sql.upsert_types_acquis),
     ("diplomes", sql.upsert_diplomes),
+    ("services_gestionnaires", sql.upsert_services_gestionnaires),
 ]
 
 
@@ -49,6 +54,18 @@ async def known_keys(conn: asyncpg.Connection) -> Known:
         specialites=await sql.specialite_keys(conn),
         epreuves=await sql.epreuve_parents(conn),
     )
+
+
+async def import_referentiel(
+    conn: asyncpg.Connection, command: ImportBatch, deps: Deps
+) -> dict[str, int]:
+    """An administrateur's import: how many items of each kind were written."""
+    return await import_batch(conn, command)
+
+
+async def put_item(conn: asyncpg.Connection, kind: str, item: Any, deps: Deps) -> dict[str, int]:
+    """One item (a spécialité may carry its épreuve tree): an import of one row."""
+    return await import_batch(conn, parse_batch({kind: [item]}))
 
 
 async def import_batch(conn: asyncpg.Connection, batch: ImportBatch) -> dict[str, int]:
@@ -77,10 +94,21 @@ class Removal(StrEnum):
     NOT_FOUND = "not_found"
 
 
+async def remove(
+    conn: asyncpg.Connection, kind: str, path: list[str], deps: Deps
+) -> tuple[tuple[Any, ...], Removal]:
+    """The item a path names (`BTS/2027/BANQUE`), deleted or retired."""
+    key = parse_key(kind, path)
+    removal = await remove_item(conn, kind, key)
+    if removal is Removal.NOT_FOUND:
+        raise NotFound(f"{kind} {'/'.join(map(str, key))}")
+    return key, removal
+
+
 async def remove_item(conn: asyncpg.Connection, kind: str, key: tuple[Any, ...]) -> Removal:
     """Delete the item, or retire it when something still refers to it."""
     try:
-        async with conn.transaction():
+        async with conn.transaction():  # a savepoint: a refused delete leaves the rest
             if await sql.delete_item(conn, kind, key):
                 return Removal.DELETED
             return Removal.NOT_FOUND
@@ -88,3 +116,11 @@ async def remove_item(conn: asyncpg.Connection, kind: str, key: tuple[Any, ...])
         pass
     await sql.retire_item(conn, kind, key)
     return Removal.RETIRED
+
+
+async def service_gestionnaire(
+    conn: asyncpg.Connection, academie: str, examen: str | None
+) -> Coordonnees | None:
+    """For the candidature: the office a candidate of (académie, examen) contacts, to put in
+    `CandidatureRef.service_gestionnaire` (same fields as the catalogue's part)."""
+    return await sql.get_service_gestionnaire(conn, academie, examen)

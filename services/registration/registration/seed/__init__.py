@@ -1,5 +1,6 @@
-"""The seed référentiel shipped with the service: every académie, session 2027, three BTS
-spécialités with their épreuves, catégories, établissements and Grand Public windows.
+"""The seed référentiel shipped with the service: every académie (with a fictitious service
+gestionnaire), session 2027, three BTS spécialités with their épreuves, catégories,
+établissements and Grand Public windows.
 
 Loading it twice changes nothing: items are upserted by code, and a window is added only to
 an académie that has none for the examen and session (a gestionnaire's dates are kept).
@@ -15,9 +16,10 @@ from typing import Any
 import asyncpg
 from pydantic import Field, NaiveDatetime
 
-from registration.adapters import fenetres as fenetres_sql
+from registration.adapters import fenetres_sql
+from registration.domain.errors import ImportRefused, Issue
 from registration.domain.fenetres import Periode, local_to_utc
-from registration.domain.imports import ImportRefused, Issue, parse_batch
+from registration.domain.imports import parse_batch
 from registration.domain.referentiel import Annee, Code, Item
 from registration.handlers.referentiel import import_batch
 
@@ -31,6 +33,8 @@ KIND_FILES = (
     "specialites",
     "types_acquis",
     "diplomes",
+    # Fictitious contact details (the file says so): real ones come through the import.
+    "services_gestionnaires",
 )
 
 
@@ -45,7 +49,9 @@ class FenetresSeed(Item):
 
 
 def read(name: str) -> Any:
-    return json.loads((SEED / f"{name}.json").read_text(encoding="utf-8"))
+    """A seed file: a list of items, or an object whose `items` are (the others are notes)."""
+    data = json.loads((SEED / f"{name}.json").read_text(encoding="utf-8"))
+    return data["items"] if isinstance(data, dict) else data
 
 
 async def load_seed(conn: asyncpg.Connection) -> dict[str, int]:

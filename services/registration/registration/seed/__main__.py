@@ -10,7 +10,7 @@ from pathlib import Path
 
 import asyncpg
 
-from registration.domain.imports import ImportRefused
+from registration.domain.errors import ImportRefused
 from registration.seed import load_seed
 from registration.settings import Settings
 from shared.db import migrate_service, server_settings

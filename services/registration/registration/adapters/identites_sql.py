@@ -10,20 +10,6 @@ from typing import Any
 import asyncpg
 
 
-async def lock_account(conn: asyncpg.Connection, account_id: uuid.UUID) -> None:
-    """Serialises the handlers of one account until the transaction ends: without it, an erasure
-    committed between another handler's tombstone check and its upsert would be undone."""
-    await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1::text))", str(account_id))
-
-
-async def is_erased(conn: asyncpg.Connection, account_id: uuid.UUID) -> bool:
-    return bool(
-        await conn.fetchval(
-            "SELECT EXISTS (SELECT FROM identites_effacees WHERE account_id = $1)", account_id
-        )
-    )
-
-
 async def set_identite(
     conn: asyncpg.Connection, account_id: uuid.UUID, identite: dict[str, Any], at: datetime
 ) -> None:
@@ -66,14 +52,8 @@ async def set_activated(
     )
 
 
-async def erase(conn: asyncpg.Connection, account_id: uuid.UUID, at: datetime) -> None:
+async def delete_identite(conn: asyncpg.Connection, account_id: uuid.UUID) -> None:
     await conn.execute("DELETE FROM identites WHERE account_id = $1", account_id)
-    await conn.execute(
-        """INSERT INTO identites_effacees (account_id, erased_at) VALUES ($1, $2)
-           ON CONFLICT DO NOTHING""",
-        account_id,
-        at,
-    )
 
 
 async def get_identite(conn: asyncpg.Connection, account_id: uuid.UUID) -> asyncpg.Record | None:

@@ -10,10 +10,12 @@ import asyncpg
 from registration.domain.referentiel import (
     Academie,
     Categorie,
+    Coordonnees,
     Diplome,
     Epreuve,
     Etablissement,
     Examen,
+    ServiceGestionnaire,
     Session,
     Specialite,
     TypeAcquis,
@@ -54,6 +56,27 @@ async def get_academie(conn: asyncpg.Connection, code: str) -> Academie | None:
         f"SELECT {ACADEMIE_COLUMNS} FROM academies WHERE code = $1 AND retired_at IS NULL", code
     )
     return None if row is None else Academie(**row)
+
+
+async def get_service_gestionnaire(
+    conn: asyncpg.Connection, academie: str, examen: str | None
+) -> Coordonnees | None:
+    """The examen's own office in the académie if it has one, else the académie's."""
+    row = await conn.fetchrow(
+        """SELECT libelle, adresse, email, telephone, horaires FROM (
+               SELECT 0 AS rang, libelle, adresse, email, telephone, horaires
+               FROM services_gestionnaires_examens
+               WHERE academie_code = $1 AND examen_code = $2
+               UNION ALL
+               SELECT 1, libelle, adresse, email, telephone, horaires
+               FROM services_gestionnaires WHERE academie_code = $1
+           ) offices
+           WHERE EXISTS (SELECT FROM academies WHERE code = $1 AND retired_at IS NULL)
+           ORDER BY rang LIMIT 1""",
+        academie,
+        examen,
+    )
+    return None if row is None else Coordonnees(**row)
 
 
 async def get_examen(conn: asyncpg.Connection, code: str) -> Examen | None:
@@ -312,6 +335,34 @@ async def upsert_diplomes(conn: asyncpg.Connection, items: Sequence[Diplome]) ->
     )
 
 
+OFFICE_COLUMNS = "libelle, adresse, email, telephone, horaires"
+OFFICE_UPDATE = """libelle = excluded.libelle, adresse = excluded.adresse, email = excluded.email,
+    telephone = excluded.telephone, horaires = excluded.horaires"""
+
+
+async def upsert_services_gestionnaires(
+    conn: asyncpg.Connection, items: Sequence[ServiceGestionnaire]
+) -> None:
+    """Académies' offices, and examens' offices (overrides) in their own table."""
+    await conn.executemany(
+        f"""INSERT INTO services_gestionnaires (academie_code, {OFFICE_COLUMNS})
+            VALUES ($1, $2, $3, $4, $5, $6)
+            ON CONFLICT (academie_code) DO UPDATE SET {OFFICE_UPDATE}""",
+        [(s.academie, *_office(s)) for s in items if s.examen is None],
+    )
+    await conn.executemany(
+        f"""INSERT INTO services_gestionnaires_examens
+                (academie_code, examen_code, {OFFICE_COLUMNS})
+            VALUES ($1, $2, $3, $4, $5, $6, $7)
+            ON CONFLICT (academie_code, examen_code) DO UPDATE SET {OFFICE_UPDATE}""",
+        [(s.academie, s.examen, *_office(s)) for s in items if s.examen is not None],
+    )
+
+
+def _office(s: ServiceGestionnaire) -> tuple[Any, ...]:
+    return (s.libelle, list(s.adresse), str(s.email), s.telephone, s.horaires)
+
+
 # --- removal -----------------------------------------------------------------------------------
 
 # kind -> (table, key columns); identifiers come only from this map, never from a request.
@@ -325,7 +376,17 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
     "epreuves": ("epreuves", ("examen_code", "session_annee", "specialite_code", "code")),
     "types_acquis": ("types_acquis", ("code",)),
     "diplomes": ("diplomes", ("code",)),
+    # Nothing refers to an office: it is deleted, never retired.
+    "services_gestionnaires": ("services_gestionnaires_examens", ("academie_code", "examen_code")),
 }
+
+
+def _target(kind: str, key: Sequence[Any]) -> tuple[str, tuple[str, ...], Sequence[Any]]:
+    """The table, key columns and key values of an item; an académie's office has no examen."""
+    if kind == "services_gestionnaires" and key[1] is None:
+        return "services_gestionnaires", ("academie_code",), key[:1]
+    table, columns = TABLES[kind]
+    return table, columns, key
 
 
 def _where(columns: tuple[str, ...]) -> str:
@@ -333,7 +394,7 @@ def _where(columns: tuple[str, ...]) -> str:
 
 
 async def delete_item(conn: asyncpg.Connection, kind: str, key: Sequence[Any]) -> bool:
-    table, columns = TABLES[kind]
+    table, columns, key = _target(kind, key)
     status = await conn.execute(f"DELETE FROM {table} WHERE {_where(columns)}", *key)
     return bool(status != "DELETE 0")
 

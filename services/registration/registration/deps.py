@@ -1,0 +1,22 @@
+"""What the handlers are given besides a connection: wired once in `app.py`, replaced in tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from registration.adapters.read_cache import ReadCache
+from shared.bus.outbox import Outbox
+from shared.clock import Clock
+
+
+@dataclass(frozen=True)
+class Deps:
+    outbox: Outbox
+    clock: Clock
+    # Public référentiel reads, kept a few seconds in the process; cleared by a change.
+    read_cache: ReadCache
+
+
+DEPS = web.AppKey("registration_deps", Deps)
