@@ -41,9 +41,12 @@ def described(pattern: str, rule: str) -> Any:
     return Field(json_schema_extra={"pattern": pattern, "description": rule})
 
 
-# The same rules as NAME, FIRST_NAMES and PHONE, written for JSON Schema.
-NAME_PATTERN = r"^\p{L}+(?:[ '’-]\p{L}+)*$"
-FIRST_NAMES_PATTERN = r"^\p{L}+(?:(?:[ '’-]|, ?)\p{L}+)*$"
+# The same rules as NAME, FIRST_NAMES and PHONE, written for JSON Schema in the syntax that
+# ECMA-262 and Python's `re` share (clients and fuzzers compile it with either), so letters are
+# the Latin script's: the validators also take the letters of other scripts.
+LATIN_LETTER = "[A-Za-zÀ-ÖØ-öø-ɏ]"
+NAME_PATTERN = rf"^{LATIN_LETTER}+(?:[ '’-]{LATIN_LETTER}+)*$"
+FIRST_NAMES_PATTERN = rf"^{LATIN_LETTER}+(?:(?:[ '’-]|, ?){LATIN_LETTER}+)*$"
 PHONE_PATTERN = r"^\+?\d[\d .-]{4,18}\d$"
 
 

@@ -65,10 +65,11 @@ def check_password(password: str) -> str:
     return password
 
 
-# The rule for the OpenAPI document (ECMA-262, `u` flag): `check_password` stays the judge, so the
-# schema describes without changing what is accepted (its messages and codes included).
+# The rule for the OpenAPI document, in the syntax ECMA-262 and Python's `re` share (Latin
+# letters; `check_password` stays the judge, so the schema describes without changing what is
+# accepted, its messages and codes included).
 RULE_PATTERN = (
-    r"^(?=[\s\S]*\p{Ll})(?=[\s\S]*\p{Lu})(?=[\s\S]*[^\p{L}\p{N}\s])[\s\S]"
+    r"^(?=[\s\S]*[a-zß-öø-ÿ])(?=[\s\S]*[A-ZÀ-ÖØ-Þ])(?=[\s\S]*[^A-Za-zÀ-ÖØ-öø-ɏ0-9\s])[\s\S]"
     f"{{{MIN_LENGTH},{MAX_LENGTH}}}$"
 )
 RULE_SCHEMA = {
