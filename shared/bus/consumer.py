@@ -369,7 +369,7 @@ class EventConsumer:
         try:
             await self.broker.channel.default_exchange.publish(copy, queue, timeout=10)
         except Exception as exc:
-            if isinstance(exc, BROKER_UNREACHABLE | TimeoutError):
+            if isinstance(exc, (*BROKER_UNREACHABLE, TimeoutError)):
                 BROKER.failed(exc)
             else:
                 log.exception("could not forward a failed message", extra={"queue": queue})

@@ -46,7 +46,7 @@ class BrokerUnavailable(Exception):
 def _report(error: Exception) -> None:
     """An outage is reported once by its tracker; anything else is the relay's own trouble."""
     # Broker first: its connection errors are OSErrors too.
-    if isinstance(error, BROKER_UNREACHABLE | BrokerUnavailable):
+    if isinstance(error, (*BROKER_UNREACHABLE, BrokerUnavailable)):
         BROKER.failed(error)
     elif isinstance(error, DATABASE_UNREACHABLE):
         DATABASE.failed(error)
