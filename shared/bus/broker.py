@@ -34,6 +34,7 @@ _RECONNECT_NOISE = (
     "Callback %r error",
     "Connection to %s closed",
     "Reject is not sent since channel is closed",
+    "Cancelling cause reader exited abnormally",
 )
 
 

@@ -15,9 +15,9 @@ import pytest_asyncio
 from shared.bus.broker import Broker
 from shared.testing.helpers import wait_until
 from shared.testing.plugin import BusNames
+from shared.testing.process import ServiceProcess
 from shared.testing.smtp import SmtpSink
 from tests.notifications.fault.conftest import (
-    ServiceProcess,
     ledger,
     publish_emails,
     queue_names,
@@ -45,8 +45,8 @@ async def processes(
     bus_names.queues.extend(
         queue_names(bus_names.prefix, service_settings["consumer_retry_delays_s"])
     )
-    started = [ServiceProcess(settings, tmp_path / "first.log")]
-    started.append(ServiceProcess(settings, tmp_path / "second.log"))
+    started = [ServiceProcess("notifications", settings, tmp_path / "first.log")]
+    started.append(ServiceProcess("notifications", settings, tmp_path / "second.log"))
     yield started
     for process in started:
         await process.stop()

@@ -19,9 +19,11 @@ from notifications.adapters.smtp import SmtpMailer, SmtpSession, SmtpUnavailable
 from notifications.domain.delivery import Attempt, Outcome, retry_delay_s
 from notifications.domain.mail import Outgoing, build_message
 from shared.db import DATABASE_UNREACHABLE, until_answered
-from shared.outages import DATABASE
+from shared.outages import DATABASE, Outage
 
 log = logging.getLogger(__name__)
+# Reported once per outage, like the database and the broker.
+SMTP = Outage("smtp")
 
 DELIVERY_ATTEMPTS = Counter(
     "notifications_delivery_attempts_total", "SMTP delivery attempts by outcome", ["outcome"]
@@ -160,6 +162,7 @@ class Courier:
         recording = OneBehind()
         try:
             async with self.mailer.session() as session:
+                SMTP.answered()
                 while pending and not stopping() and lease.holds():
                     attempt = await self._send(session, pending[0])
                     lease.let_go(pending[0])
@@ -167,9 +170,7 @@ class Courier:
                     if attempt.connection_lost:
                         break
         except SmtpUnavailable as exc:
-            log.warning(
-                "SMTP server unavailable", extra={"why": str(exc), "deferred": len(pending)}
-            )
+            SMTP.failed(str(exc))
             for outgoing in pending:
                 lease.let_go(outgoing)
                 await self._record(outgoing, Attempt(Outcome.DEFERRED, None, str(exc)))
