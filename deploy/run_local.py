@@ -1,6 +1,8 @@
 """Run the platform without Docker: every service as its own process against the local
 PostgreSQL and RabbitMQ, with stand-ins for S3 (moto's server) and SMTP (aiosmtpd, keeping each
-email as a .eml file under .local/mail/). Waits until each service is ready; Ctrl-C stops all.
+email as a file under .local/mail/new/, a Maildir). Waits until each service is ready, then
+watches them: a service that dies is reported at once and restarted (at most --max-restarts
+times in ten minutes, then the runner stops everything and exits 1). Ctrl-C stops all.
 
     python deploy/run_local.py [--services accounts,notifications] [--smtp HOST:PORT] …
 """
@@ -24,6 +26,7 @@ import asyncpg
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL = ROOT / ".local"
+RESTART_WINDOW_S = 600.0
 
 
 @dataclass(frozen=True)
@@ -98,8 +101,8 @@ def environment(service: Service, args: argparse.Namespace) -> dict[str, str]:
 
 
 async def start(service: Service, args: argparse.Namespace) -> asyncio.subprocess.Process:
-    LOCAL.mkdir(exist_ok=True)
-    log = (LOCAL / f"{service.name}.log").open("ab")
+    args.local.mkdir(parents=True, exist_ok=True)
+    log = (args.local / f"{service.name}.log").open("ab")
     env = environment(service, args)
     if seed := SEEDS.get(service.name):
         seeding = await asyncio.create_subprocess_exec(
@@ -144,14 +147,14 @@ def start_stand_ins(args: argparse.Namespace) -> list[object]:
     if args.s3 == "local":
         from moto.server import ThreadedMotoServer
 
-        s3 = ThreadedMotoServer(ip_address="127.0.0.1", port=9000)
+        s3 = ThreadedMotoServer(ip_address="127.0.0.1", port=args.local_s3_port)
         s3.start()
         stand_ins.append(s3)
-        args.s3 = "127.0.0.1:9000"
+        args.s3 = f"127.0.0.1:{args.local_s3_port}"
         _create_buckets(args.s3)
     if args.smtp == "local":
-        stand_ins.append(_mail_folder_server(1025))
-        args.smtp = "127.0.0.1:1025"
+        stand_ins.append(_mail_folder_server(args.local / "mail", args.local_smtp_port))
+        args.smtp = f"127.0.0.1:{args.local_smtp_port}"
     return stand_ins
 
 
@@ -164,12 +167,14 @@ def _create_buckets(endpoint: str) -> None:
             client.make_bucket(bucket)
 
 
-def _mail_folder_server(port: int) -> object:
+def _mail_folder_server(folder: Path, port: int) -> object:
     from aiosmtpd.controller import Controller
     from aiosmtpd.handlers import Mailbox
 
-    folder = LOCAL / "mail"
-    folder.mkdir(parents=True, exist_ok=True)
+    # mailbox.Maildir makes tmp/new/cur only when the folder itself is new: an existing empty
+    # folder (or one left half made) would refuse every email with FileNotFoundError.
+    for part in ("tmp", "new", "cur"):
+        (folder / part).mkdir(parents=True, exist_ok=True)
     controller = Controller(Mailbox(folder), hostname="127.0.0.1", port=port)
     controller.start()
     return controller
@@ -200,10 +205,10 @@ async def run(args: argparse.Namespace) -> int:
             await ensure_database(args.postgres, args.db_prefix + service.name)
             processes[service.name] = await start(service, args)
             await wait_ready(service, processes[service.name], args.timeout)
-            print(f"{service.name:14} ready on {service.url}", flush=True)
+            pid = processes[service.name].pid
+            print(f"{service.name:14} ready on {service.url} (pid {pid})", flush=True)
         print("all services ready; Ctrl-C stops them", flush=True)
-        await stopping.wait()
-        return 0
+        return await supervise(wanted, processes, args, stopping)
     except RuntimeError as error:
         print(error, file=sys.stderr)
         return 1
@@ -211,6 +216,40 @@ async def run(args: argparse.Namespace) -> int:
         await stop(processes)
         stop_stand_ins(stand_ins)
         print("stopped", flush=True)
+
+
+async def supervise(
+    services: list[Service],
+    processes: dict[str, asyncio.subprocess.Process],
+    args: argparse.Namespace,
+    stopping: asyncio.Event,
+) -> int:
+    """Until Ctrl-C: a service that exits is said at once and started again, as a process
+    supervisor would; past `--max-restarts` in RESTART_WINDOW_S, everything stops (exit 1)."""
+    by_name = {service.name: service for service in services}
+    restarts: dict[str, list[float]] = {name: [] for name in by_name}
+    while True:
+        exits = {asyncio.ensure_future(p.wait()): name for name, p in processes.items()}
+        stop = asyncio.ensure_future(stopping.wait())
+        done, pending = await asyncio.wait([*exits, stop], return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
+        if stop in done:
+            return 0
+        for task in done:
+            name = exits[task]
+            now = time.monotonic()
+            recent = [at for at in restarts[name] if now - at < RESTART_WINDOW_S]
+            code = processes[name].returncode
+            if len(recent) >= args.max_restarts:
+                print(f"{name} exited ({code}) {len(recent) + 1} times: giving up", flush=True)
+                return 1
+            restarts[name] = [*recent, now]
+            print(f"{name} exited ({code}); restarting it; see .local/{name}.log", flush=True)
+            processes[name] = await start(by_name[name], args)
+            await wait_ready(by_name[name], processes[name], args.timeout)
+            pid = processes[name].pid
+            print(f"{name:14} ready again on {by_name[name].url} (pid {pid})", flush=True)
 
 
 def main() -> None:
@@ -225,6 +264,12 @@ def main() -> None:
     parser.add_argument("--exchange", default="cyclades.events", help="the events exchange")
     parser.add_argument("--port-offset", type=int, default=0, help="added to every port")
     parser.add_argument("--queue-prefix", default="", help="prefix of the queues' names")
+    parser.add_argument("--local", type=Path, default=LOCAL, help="logs and mail folder")
+    parser.add_argument("--local-smtp-port", type=int, default=1025)
+    parser.add_argument("--local-s3-port", type=int, default=9000)
+    parser.add_argument(
+        "--max-restarts", type=int, default=5, help="restarts of one service in ten minutes"
+    )
     sys.exit(asyncio.run(run(parser.parse_args())))
 
 

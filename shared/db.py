@@ -7,11 +7,15 @@ import json
 import logging
 import random
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import asyncpg
+
+from shared.outages import DATABASE
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +77,54 @@ def server_settings(
     }
 
 
+class _Answers:
+    """Whether the server answered a statement of this request (or other unit of work)."""
+
+    def __init__(self) -> None:
+        self.any = False
+
+
+_answers: ContextVar[_Answers | None] = ContextVar("database_answers", default=None)
+
+
+@contextmanager
+def tracking_answers() -> Iterator[_Answers]:
+    """Within this block, `answers.any` tells whether any statement was answered: work that
+    failed on an unreachable database before that did nothing, and can be run again."""
+    answers = _Answers()
+    token = _answers.set(answers)
+    try:
+        yield answers
+    finally:
+        _answers.reset(token)
+
+
+def _answered() -> None:
+    if (answers := _answers.get()) is not None:
+        answers.any = True
+
+
+class _Connection(asyncpg.Connection):  # type: ignore[misc]
+    """Notes every statement the server answered (see `tracking_answers`). `execute` without
+    arguments, `_execute` (fetch*, execute with arguments) and `_executemany` are the paths
+    every statement takes, transactions' BEGIN and COMMIT included."""
+
+    async def execute(self, *args: Any, **kwargs: Any) -> Any:
+        result = await super().execute(*args, **kwargs)
+        _answered()
+        return result
+
+    async def _execute(self, *args: Any, **kwargs: Any) -> Any:
+        result = await super()._execute(*args, **kwargs)
+        _answered()
+        return result
+
+    async def _executemany(self, *args: Any, **kwargs: Any) -> Any:
+        result = await super()._executemany(*args, **kwargs)
+        _answered()
+        return result
+
+
 async def create_pool(
     dsn: str,
     *,
@@ -88,6 +140,7 @@ async def create_pool(
         max_size=max_size,
         init=_init_connection,
         reset=_keep_session,
+        connection_class=_Connection,
         server_settings=server_settings(
             statement_timeout_ms, lock_timeout_ms, idle_in_transaction_timeout_ms
         ),
@@ -175,6 +228,38 @@ DATABASE_UNREACHABLE: tuple[type[BaseException], ...] = (
     asyncpg.InterfaceError,
     asyncpg.InternalClientError,
 )
+
+
+def is_unreachable(error: BaseException) -> bool:
+    return isinstance(error, DATABASE_UNREACHABLE)
+
+
+UNREACHABLE_FIRST_PAUSE_S = 0.2
+UNREACHABLE_MAX_PAUSE_S = 5.0
+
+
+async def until_answered(
+    work: Callable[[], Awaitable[T]], *, patience_s: float, what: str = "database work"
+) -> T:
+    """Run `work` again, with growing pauses, while the database cannot be reached, for up to
+    `patience_s`; then the last error is raised. For work whose reason to be was obtained
+    outside (an SMTP 250): it must be recorded, not redone because the record failed once."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + patience_s
+    pause = UNREACHABLE_FIRST_PAUSE_S
+    while True:
+        try:
+            result = await work()
+        except DATABASE_UNREACHABLE as exc:
+            DATABASE.failed(exc)
+            if loop.time() + pause > deadline:
+                log.error("database unreachable: gave up", extra={"what": what, "error": repr(exc)})
+                raise
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, UNREACHABLE_MAX_PAUSE_S)
+            continue
+        DATABASE.answered()
+        return result
 
 
 PURGE_BATCH = 5000

@@ -1,6 +1,6 @@
 """Prometheus metrics of the shared mechanisms (one registry per process)."""
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 HTTP_REQUESTS = Counter(
     "http_requests_total", "HTTP requests answered", ["method", "route", "status"]
@@ -14,4 +14,7 @@ OUTBOX_FAILURES = Counter(
 )
 EVENTS_HANDLED = Counter(
     "events_handled_total", "Events taken from a queue, by outcome", ["queue", "outcome"]
+)
+DEPENDENCY_DOWN = Gauge(
+    "dependency_down", "1 while this process cannot reach a server it needs", ["dependency"]
 )

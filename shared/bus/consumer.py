@@ -26,12 +26,13 @@ from aio_pika.abc import (
     AbstractRobustChannel,
 )
 
-from shared.bus.broker import Broker
+from shared.bus.broker import BROKER_UNREACHABLE, Broker
 from shared.bus.dead_letters import DeadLetterKeeper, dead_letter_headers
 from shared.db import DATABASE_UNREACHABLE, in_transaction
 from shared.events import Envelope, EventPayload
 from shared.logging import set_correlation_id
 from shared.metrics import EVENTS_HANDLED
+from shared.outages import BROKER, DATABASE
 
 log = logging.getLogger(__name__)
 
@@ -210,6 +211,9 @@ class EventConsumer:
                 batch.append(self._received.get_nowait())
             try:
                 await self._process(batch)
+            except BROKER_UNREACHABLE as exc:  # the channel comes back with the messages
+                BROKER.failed(exc)
+                await _give_back(batch)
             except Exception:  # a worker must outlive anything
                 log.exception("event batch crashed", extra={"queue": self.queue_name})
                 await _give_back(batch)
@@ -247,22 +251,28 @@ class EventConsumer:
         pause = 0.5
         while True:
             try:
-                return await in_transaction(
+                handled = await in_transaction(
                     self.pool, lambda conn: self._handle_once(conn, deliveries)
                 )
             except DATABASE_UNREACHABLE as exc:
-                log.warning(
-                    "database unreachable; events wait",
-                    extra={"queue": self.queue_name, "error": repr(exc)},
-                )
+                DATABASE.failed(exc)
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, MAX_OUTAGE_PAUSE_S)
+                continue
+            DATABASE.answered()
+            return handled
 
     async def _settle(self, deliveries: list[Delivery], first_time: int) -> None:
-        for delivery in deliveries:
-            await delivery.message.ack()
+        """Ack after the commit. An ack lost with the channel is no failure: the broker sends
+        the message again, and the inbox makes that a duplicate with no effect."""
         self._count("handled", first_time)
         self._count("duplicate", len(deliveries) - first_time)
+        for delivery in deliveries:
+            try:
+                await delivery.message.ack()
+            except BROKER_UNREACHABLE as exc:
+                BROKER.failed(exc)
+                return
 
     async def _parse(self, message: AbstractIncomingMessage) -> Delivery | None:
         """The message as a delivery; one that cannot be parsed goes to the dead letters."""
@@ -358,8 +368,11 @@ class EventConsumer:
         )
         try:
             await self.broker.channel.default_exchange.publish(copy, queue, timeout=10)
-        except Exception:
-            log.exception("could not forward a failed message", extra={"queue": queue})
+        except Exception as exc:
+            if isinstance(exc, (*BROKER_UNREACHABLE, TimeoutError)):
+                BROKER.failed(exc)
+            else:
+                log.exception("could not forward a failed message", extra={"queue": queue})
             with contextlib.suppress(Exception):  # the channel may be gone: it comes back anyway
                 await message.nack(requeue=True)
             return

@@ -17,9 +17,10 @@ import asyncpg
 from aio_pika.abc import AbstractExchange
 from aio_pika.exceptions import DeliveryError, PublishError
 
-from shared.bus.broker import Broker
-from shared.db import NotifyListener
+from shared.bus.broker import BROKER_UNREACHABLE, Broker
+from shared.db import DATABASE_UNREACHABLE, NotifyListener
 from shared.metrics import OUTBOX_FAILURES, OUTBOX_PUBLISHED
+from shared.outages import BROKER, DATABASE
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,17 @@ CLAIM_BATCH = """
 
 class BrokerUnavailable(Exception):
     pass
+
+
+def _report(error: Exception) -> None:
+    """An outage is reported once by its tracker; anything else is the relay's own trouble."""
+    # Broker first: its connection errors are OSErrors too.
+    if isinstance(error, (*BROKER_UNREACHABLE, BrokerUnavailable)):
+        BROKER.failed(error)
+    elif isinstance(error, DATABASE_UNREACHABLE):
+        DATABASE.failed(error)
+    else:
+        log.warning("outbox relay paused", extra={"error": repr(error)})
 
 
 def to_message(row: asyncpg.Record) -> aio_pika.Message:
@@ -83,8 +95,9 @@ class OutboxRelay:
                 try:
                     published = await self.publish_batch()
                     backoff = 0.1
+                    DATABASE.answered()
                 except Exception as exc:  # the relay must outlive any outage
-                    log.warning("outbox relay paused", extra={"error": repr(exc)})
+                    _report(exc)
                     await asyncio.sleep(backoff)
                     backoff = min(backoff * 2, MAX_BROKER_BACKOFF_S)
                     continue
@@ -106,11 +119,14 @@ class OutboxRelay:
                 name: await self.broker.exchange(name) for name in {r["exchange"] for r in rows}
             }
             # One deadline for the whole batch rather than a timer per message.
-            async with asyncio.timeout(PUBLISH_TIMEOUT_S):
-                outcomes = await asyncio.gather(
-                    *(_publish(exchanges[row["exchange"]], row) for row in rows),
-                    return_exceptions=True,
-                )
+            try:
+                async with asyncio.timeout(PUBLISH_TIMEOUT_S):
+                    outcomes = await asyncio.gather(
+                        *(_publish(exchanges[row["exchange"]], row) for row in rows),
+                        return_exceptions=True,
+                    )
+            except TimeoutError as exc:
+                raise BrokerUnavailable("no confirm in time") from exc
             sent = [
                 row["id"] for row, outcome in zip(rows, outcomes, strict=True) if outcome is None
             ]
@@ -126,6 +142,8 @@ class OutboxRelay:
         broken = len(rows) - len(sent) - len(refused)
         if broken:
             raise BrokerUnavailable(f"{broken} of {len(rows)} messages not confirmed")
+        if sent:
+            BROKER.answered()
         return len(sent)
 
     async def _wait_for_work(self) -> None:

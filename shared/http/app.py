@@ -12,6 +12,9 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from shared import outages
+from shared.bus.broker import BROKER_UNREACHABLE
+from shared.db import DATABASE_UNREACHABLE, tracking_answers
 from shared.http.api import Api, openapi_document
 from shared.http.keys import BACKGROUND, BROKER, CONSUMERS, POOL, SETTINGS
 from shared.http.problems import ProblemError, from_http_exception, problem_response
@@ -26,6 +29,8 @@ SAFE_CORRELATION_ID = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
 CORRELATION_ID = web.RequestKey("correlation_id", str)
 
 CleanupContext = Callable[[web.Application], AsyncIterator[None]]
+# What a 503 asks the caller to wait: a database restart or a broker reconnect takes seconds.
+UNAVAILABLE_RETRY_AFTER_S = 5
 
 
 @web.middleware
@@ -59,7 +64,9 @@ async def metrics_middleware(request: web.Request, handler: Handler) -> web.Stre
 async def problem_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Every error leaves as application/problem+json; internals never leave the process."""
     try:
-        return await handler(request)
+        return await _run_once_more_if_untouched(request, handler)
+    except DATABASE_UNREACHABLE + BROKER_UNREACHABLE as exc:
+        error = _unavailable(request, exc)
     except ProblemError as exc:
         error = exc
     except web.HTTPException as exc:
@@ -75,6 +82,44 @@ async def problem_middleware(request: web.Request, handler: Handler) -> web.Stre
         )
     correlation_id = request.get(CORRELATION_ID)
     return problem_response(error.problem(request.path, correlation_id), error.headers)
+
+
+async def _run_once_more_if_untouched(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A pooled connection can be found dead at its first statement (the server restarted
+    since it was last used): asyncpg then drops it, and a request that had no statement
+    answered did nothing yet, so it runs once more on a fresh connection. A body is replayed
+    only if it was read whole (a streamed one is gone)."""
+    with tracking_answers() as answers:
+        try:
+            response = await handler(request)
+            if answers.any:
+                outages.DATABASE.answered()
+            return response
+        except DATABASE_UNREACHABLE:
+            replayable = not request.body_exists or request._read_bytes is not None
+            if answers.any or not replayable:
+                raise
+    log.info("database connection found dead; request run again", extra={"path": request.path})
+    return await handler(request)
+
+
+def _unavailable(request: web.Request, exc: BaseException) -> ProblemError:
+    """A server the request needs cannot be reached: the caller may try again shortly. The
+    outage is logged once by its tracker, not once per request."""
+    broker = isinstance(exc, BROKER_UNREACHABLE)  # first: its errors are OSErrors too
+    (outages.BROKER if broker else outages.DATABASE).failed(exc)
+    log.info(
+        "request refused: %s unreachable",
+        "broker" if broker else "database",
+        extra={"path": request.path, "error": repr(exc)[:300]},
+    )
+    return ProblemError(
+        503,
+        "service-unavailable",
+        "Service unavailable",
+        "The service cannot reach a server it needs; try again shortly",
+        headers={"Retry-After": str(UNAVAILABLE_RETRY_AFTER_S)},
+    )
 
 
 async def live(request: web.Request) -> web.Response:

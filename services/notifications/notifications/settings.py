@@ -43,8 +43,12 @@ class Settings(ServiceSettings):
     # Messages sent over one SMTP connection before it is closed and a new batch is claimed.
     sender_batch_size: int = Field(default=20, ge=1, le=1000)
     sender_poll_interval_s: float = 1.0
-    # A claimed message is due again after this long if its sender died before recording it.
-    sender_claim_lease_s: float = 300.0
+    # A claimed message is due again after this long if its sender died before recording it;
+    # renewed every third of it while the batch runs, so it need only cover a few seconds.
+    sender_claim_lease_s: float = Field(default=30.0, ge=3)
+    # How long the outcome of a send waits for the database to record it (then it is given up
+    # and the message is sent again when its lease ends).
+    sender_record_patience_s: float = Field(default=600.0, gt=0)
     # Bodies of sent emails (single-use links, personal data) are cleared after this.
     body_retention_days: int = Field(default=30, ge=1)
     retry_initial_delay_s: float = 30.0

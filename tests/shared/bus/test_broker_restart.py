@@ -7,6 +7,7 @@ tests may do that: set TEST_RABBITMQCTL to the command prefix (CI sets `rabbitmq
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import shlex
 import subprocess
@@ -65,8 +66,9 @@ async def consumers_back(world: World) -> bool:
 
 
 async def test_events_flowing_through_a_broker_restart_are_each_handled_once(
-    world: World, outbox: Outbox
+    world: World, outbox: Outbox, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO)
     await world.consumer()
     world.relay()
     world.relay()
@@ -86,3 +88,9 @@ async def test_events_flowing_through_a_broker_restart_are_each_handled_once(
         "SELECT count(*) FROM outbox WHERE published_at IS NULL"
     )
     assert unpublished == 0
+    # An outage ridden out needs no person: one WARNING, one INFO, no ERROR.
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+    assert [r.getMessage() for r in caplog.records if r.name == "shared.outages"] == [
+        "broker unreachable",
+        "broker reachable again",
+    ]

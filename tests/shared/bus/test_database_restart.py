@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import shlex
 
@@ -52,8 +53,9 @@ async def committed(pool: asyncpg.Pool) -> set[int]:
 
 
 async def test_events_flowing_through_a_database_restart_are_each_handled_once(
-    world: World, outbox: Outbox
+    world: World, outbox: Outbox, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO)
     # The test's retry delays add up to a fraction of a second, far less than the restart:
     # events must wait for the database, not use up their retries and end as dead letters.
     await world.consumer()
@@ -72,6 +74,12 @@ async def test_events_flowing_through_a_database_restart_are_each_handled_once(
     assert set(effects) == written
     assert set(effects.values()) == {1}
     assert await world.pool.fetchval("SELECT count(*) FROM dead_letters") == 0
+    # An outage ridden out needs no person: one WARNING, one INFO, no ERROR.
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+    assert [r.getMessage() for r in caplog.records if r.name == "shared.outages"] == [
+        "database unreachable",
+        "database reachable again",
+    ]
 
 
 async def _handled(world: World, count: int) -> bool:

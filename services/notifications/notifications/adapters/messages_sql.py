@@ -114,49 +114,89 @@ async def release(conn: asyncpg.Connection, ids: list[int]) -> None:
     )
 
 
-async def record_delivered(conn: asyncpg.Connection, message: int, attempt: Attempt) -> None:
+async def renew_lease(
+    conn: asyncpg.Connection, claimed: list[tuple[int, int]], lease_s: float
+) -> None:
+    """Push the lease of claimed messages `(id, attempts at the claim)` further ahead. A
+    message recorded since its claim has more attempts (or another status): left alone."""
+    await conn.execute(
+        """UPDATE outgoing_messages AS m
+           SET next_attempt_at = now() + make_interval(secs => $3)
+           FROM unnest($1::bigint[], $2::int[]) AS c(id, attempts)
+           WHERE m.id = c.id AND m.attempts = c.attempts AND m.status = 'pending'""",
+        [message for message, _ in claimed],
+        [attempts for _, attempts in claimed],
+        lease_s,
+    )
+
+
+async def held_by_leases(conn: asyncpg.Connection) -> asyncpg.Record:
+    """Messages never attempted yet not due: a sender holds them (a live one, or one that
+    stopped: then they are due again when its lease ends)."""
+    return await conn.fetchrow(
+        """SELECT count(*) AS held, max(next_attempt_at) AS due_by FROM outgoing_messages
+           WHERE status = 'pending' AND attempts = 0 AND next_attempt_at > now()"""
+    )
+
+
+# The record_* functions take the attempts counted when the message was claimed (`before`): a
+# record repeated because its commit's answer was lost finds the row already recorded, and is
+# a no-op.
+
+
+async def record_delivered(
+    conn: asyncpg.Connection, message: int, attempt: Attempt, before: int
+) -> None:
     await conn.execute(
         """WITH done AS (
                UPDATE outgoing_messages
                SET status = 'sent', attempts = attempts + 1, sent_at = now(), last_error = NULL
-               WHERE id = $1 RETURNING id)
+               WHERE id = $1 AND status = 'pending' AND attempts = $4
+               RETURNING id)
            INSERT INTO delivery_log (message_id, outcome, smtp_code, detail)
            SELECT id, 'delivered', $2, $3 FROM done""",
         message,
         attempt.smtp_code,
         attempt.detail,
+        before,
     )
 
 
 async def record_deferred(
-    conn: asyncpg.Connection, message: int, attempt: Attempt, delay_s: float
+    conn: asyncpg.Connection, message: int, attempt: Attempt, delay_s: float, before: int
 ) -> None:
     await conn.execute(
         """WITH done AS (
                UPDATE outgoing_messages
                SET attempts = attempts + 1, last_error = $3,
                    next_attempt_at = now() + make_interval(secs => $4)
-               WHERE id = $1 RETURNING id)
+               WHERE id = $1 AND status = 'pending' AND attempts = $5
+               RETURNING id)
            INSERT INTO delivery_log (message_id, outcome, smtp_code, detail)
            SELECT id, 'deferred', $2, $3 FROM done""",
         message,
         attempt.smtp_code,
         attempt.detail,
         delay_s,
+        before,
     )
 
 
-async def record_refused(conn: asyncpg.Connection, message: int, attempt: Attempt) -> None:
+async def record_refused(
+    conn: asyncpg.Connection, message: int, attempt: Attempt, before: int
+) -> None:
     await conn.execute(
         """WITH done AS (
                UPDATE outgoing_messages
                SET status = 'failed', attempts = attempts + 1, last_error = $3
-               WHERE id = $1 RETURNING id)
+               WHERE id = $1 AND status = 'pending' AND attempts = $4
+               RETURNING id)
            INSERT INTO delivery_log (message_id, outcome, smtp_code, detail)
            SELECT id, 'refused', $2, $3 FROM done""",
         message,
         attempt.smtp_code,
         attempt.detail,
+        before,
     )
 
 

@@ -11,14 +11,15 @@ from collections.abc import AsyncIterator
 import asyncpg
 from aiohttp import web
 
-from notifications.adapters.messages_sql import NOTIFY_CHANNEL
+from notifications.adapters.messages_sql import NOTIFY_CHANNEL, held_by_leases
 from notifications.adapters.smtp import SmtpConfig, SmtpMailer
 from notifications.deps import CONFIG
 from notifications.domain.mail import mailbox
 from notifications.handlers.delivery import Courier, Pacer, Policy
 from notifications.settings import Settings
-from shared.db import NotifyListener
+from shared.db import DATABASE_UNREACHABLE, NotifyListener
 from shared.http.keys import BACKGROUND, POOL
+from shared.outages import DATABASE
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,7 @@ class SenderLoop:
         self._listener = NotifyListener(listen_dsn, NOTIFY_CHANNEL, self._wake_all)
 
     async def run(self) -> None:
+        await self._tell_held()
         workers = [asyncio.create_task(self._work(wake)) for wake in self._wakes]
         try:
             while not self._stop.is_set():
@@ -52,6 +54,20 @@ class SenderLoop:
             await asyncio.gather(*workers, return_exceptions=True)
             self._listener.close()
 
+    async def _tell_held(self) -> None:
+        """Emails a stopped sender had claimed wait for its lease: say so, once, at start."""
+        try:
+            async with self.courier.pool.acquire() as conn:
+                held = await held_by_leases(conn)
+        except DATABASE_UNREACHABLE as exc:
+            DATABASE.failed(exc)
+            return
+        if held["held"]:
+            log.warning(
+                "emails held by a sender's lease (another replica, or one that stopped)",
+                extra={"held": held["held"], "due_by": held["due_by"].isoformat()},
+            )
+
     def stop(self) -> None:
         self._stop.set()
         self._wake_all()
@@ -61,6 +77,10 @@ class SenderLoop:
             wake.clear()
             try:
                 claimed = await self.courier.deliver_due(self._stop.is_set)
+            except DATABASE_UNREACHABLE as exc:  # reported once per outage
+                DATABASE.failed(exc)
+                await asyncio.sleep(ERROR_PAUSE_S)
+                continue
             except Exception:  # a worker must outlive a database or SMTP hiccup
                 log.exception("email delivery failed")
                 await asyncio.sleep(ERROR_PAUSE_S)
@@ -95,6 +115,7 @@ def courier(pool: asyncpg.Pool, settings: Settings) -> Courier:
         policy=Policy(
             batch_size=settings.sender_batch_size,
             lease_s=settings.sender_claim_lease_s,
+            record_patience_s=settings.sender_record_patience_s,
             retry_initial_s=settings.retry_initial_delay_s,
             retry_max_s=settings.retry_max_delay_s,
         ),

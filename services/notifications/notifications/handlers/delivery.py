@@ -18,8 +18,12 @@ from notifications.adapters import messages_sql as sql
 from notifications.adapters.smtp import SmtpMailer, SmtpSession, SmtpUnavailable
 from notifications.domain.delivery import Attempt, Outcome, retry_delay_s
 from notifications.domain.mail import Outgoing, build_message
+from shared.db import DATABASE_UNREACHABLE, until_answered
+from shared.outages import DATABASE, Outage
 
 log = logging.getLogger(__name__)
+# Reported once per outage, like the database and the broker.
+SMTP = Outage("smtp")
 
 DELIVERY_ATTEMPTS = Counter(
     "notifications_delivery_attempts_total", "SMTP delivery attempts by outcome", ["outcome"]
@@ -69,12 +73,59 @@ class OneBehind:
             await task
 
 
+class Lease:
+    """A batch's claim on its messages, renewed every third of the lease while the batch runs:
+    a slow batch keeps its messages, and a crashed sender's are due again one lease later.
+    While renewals fail (no database), the batch stops sending a third of a lease before the
+    last renewal ends, or another sender could claim and send the same messages."""
+
+    def __init__(
+        self, pool: asyncpg.Pool, claimed: list[Outgoing], lease_s: float, claimed_at: float
+    ) -> None:
+        self.pool = pool
+        self.lease_s = lease_s
+        self._held = {outgoing.id: outgoing.attempts for outgoing in claimed}
+        self._until = claimed_at + lease_s
+        self._task: asyncio.Task[None] | None = None
+
+    def holds(self) -> bool:
+        return time.monotonic() < self._until - self.lease_s / 3
+
+    def let_go(self, outgoing: Outgoing) -> None:
+        """Its outcome is being recorded: the record sets when it is due, not the lease."""
+        self._held.pop(outgoing.id, None)
+
+    async def __aenter__(self) -> Lease:
+        self._task = asyncio.create_task(self._renew())
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    async def _renew(self) -> None:
+        while True:
+            await asyncio.sleep(self.lease_s / 3)
+            started = time.monotonic()
+            try:
+                async with self.pool.acquire() as conn:
+                    await sql.renew_lease(conn, list(self._held.items()), self.lease_s)
+            except DATABASE_UNREACHABLE as exc:
+                DATABASE.failed(exc)
+                continue
+            self._until = started + self.lease_s
+
+
 @dataclass(frozen=True)
 class Policy:
     batch_size: int
     lease_s: float
     retry_initial_s: float
     retry_max_s: float
+    # How long an outcome waits for the database to record it before it is given up (the
+    # message is then sent again when its lease ends).
+    record_patience_s: float = 600.0
 
 
 class Courier:
@@ -94,29 +145,34 @@ class Courier:
 
     async def deliver_due(self, stopping: Callable[[], bool] = lambda: False) -> int:
         """Claim a batch of due messages and try each; return how many were claimed."""
+        claimed_at = time.monotonic()
         async with self.pool.acquire() as conn:
             claimed = await sql.claim_due(conn, self.policy.batch_size, self.policy.lease_s)
+        DATABASE.answered()
         if claimed:
-            await self._deliver(claimed, stopping)
+            lease = Lease(self.pool, claimed, self.policy.lease_s, claimed_at)
+            async with lease:
+                await self._deliver(claimed, lease, stopping)
         return len(claimed)
 
-    async def _deliver(self, claimed: list[Outgoing], stopping: Callable[[], bool]) -> None:
+    async def _deliver(
+        self, claimed: list[Outgoing], lease: Lease, stopping: Callable[[], bool]
+    ) -> None:
         pending = list(claimed)
-        # Stop well before the lease ends, or another sender could claim the same messages.
-        deadline = time.monotonic() + self.policy.lease_s / 2
         recording = OneBehind()
         try:
             async with self.mailer.session() as session:
-                while pending and not stopping() and time.monotonic() < deadline:
+                SMTP.answered()
+                while pending and not stopping() and lease.holds():
                     attempt = await self._send(session, pending[0])
+                    lease.let_go(pending[0])
                     await recording.then(self._record(pending.pop(0), attempt))
                     if attempt.connection_lost:
                         break
         except SmtpUnavailable as exc:
-            log.warning(
-                "SMTP server unavailable", extra={"why": str(exc), "deferred": len(pending)}
-            )
+            SMTP.failed(str(exc))
             for outgoing in pending:
+                lease.let_go(outgoing)
                 await self._record(outgoing, Attempt(Outcome.DEFERRED, None, str(exc)))
             pending = []
         finally:
@@ -135,21 +191,36 @@ class Courier:
         return attempt
 
     async def _record(self, outgoing: Outgoing, attempt: Attempt) -> None:
+        """The outcome is a fact (the server has the email, or refused it): while the database
+        cannot take its record, wait for it; resending is not the way to record it."""
         DELIVERY_ATTEMPTS.labels(attempt.outcome.value).inc()
         if attempt.outcome is Outcome.REFUSED:
             log.warning("email refused", extra={"outgoing_id": outgoing.id, "why": attempt.detail})
-        async with self.pool.acquire() as conn:
-            if attempt.outcome is Outcome.DELIVERED:
-                await sql.record_delivered(conn, outgoing.id, attempt)
-            elif attempt.outcome is Outcome.REFUSED:
-                await sql.record_refused(conn, outgoing.id, attempt)
-            else:
-                await sql.record_deferred(conn, outgoing.id, attempt, self._delay(outgoing))
+
+        async def write() -> None:
+            before = outgoing.attempts
+            async with self.pool.acquire() as conn:
+                if attempt.outcome is Outcome.DELIVERED:
+                    await sql.record_delivered(conn, outgoing.id, attempt, before)
+                elif attempt.outcome is Outcome.REFUSED:
+                    await sql.record_refused(conn, outgoing.id, attempt, before)
+                else:
+                    delay = self._delay(outgoing)
+                    await sql.record_deferred(conn, outgoing.id, attempt, delay, before)
+
+        await until_answered(
+            write, patience_s=self.policy.record_patience_s, what="recording an email's outcome"
+        )
 
     def _delay(self, outgoing: Outgoing) -> float:
         policy = self.policy
         return retry_delay_s(outgoing.attempts + 1, policy.retry_initial_s, policy.retry_max_s)
 
     async def _release(self, pending: list[Outgoing]) -> None:
-        async with self.pool.acquire() as conn:
-            await sql.release(conn, [outgoing.id for outgoing in pending])
+        """Not worth a long wait: without it, the messages are due when the lease ends."""
+
+        async def write() -> None:
+            async with self.pool.acquire() as conn:
+                await sql.release(conn, [outgoing.id for outgoing in pending])
+
+        await until_answered(write, patience_s=self.policy.lease_s, what="giving emails back")
