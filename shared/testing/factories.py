@@ -49,20 +49,20 @@ def utc_now() -> datetime:
 
 
 def identite_json(**overrides: Any) -> dict[str, Any]:
-    """An identity as a candidate types it in the account form (JSON)."""
+    """An identity as a candidate types it in the account form (JSON; countries as ISO codes)."""
     value: dict[str, Any] = {
         "civilite": "MME",
         "nom_naissance": NOM,
         "prenoms": PRENOMS,
         "date_naissance": "2001-04-12",
-        "pays_naissance": "FRANCE",
+        "pays_naissance": "FR",
         "commune_naissance": "Besançon",
-        "nationalite": "FRANCAISE",
+        "nationalite": "FR",
         "adresse": {
             "ligne1": "12 rue de l'Église",
             "code_postal": "25000",
             "commune": "Besançon",
-            "pays": "FRANCE",
+            "pays": "FR",
         },
         "telephone": "+33 6 12 34 56 78",
     }

@@ -33,14 +33,9 @@ from shared.testing.service import Client, ServiceUnderTest
 
 PASSWORD = "Vx9#kTqe"
 OTHER_PASSWORD = "Rb4!zWmcQ"
+
+
 # The accounts form takes ISO 3166 codes where shared's `identite_json()` writes names.
-ISO_CODES: dict[str, Any] = {
-    "pays_naissance": "FR",
-    "nationalite": "FR",
-    "adresse": {**identite_json()["adresse"], "pays": "FR"},
-}
-
-
 class Service(ServiceUnderTest):
     """The shared shape, plus what only accounts' tests reach for: the wired `Deps`."""
 
@@ -84,16 +79,11 @@ async def service_without_job(
     return Service(await serve(app), app, clock)
 
 
-def account_identite(**overrides: Any) -> dict[str, Any]:
-    """shared's `identite_json()` as the accounts form takes it (ISO country codes)."""
-    return identite_json(**{**ISO_CODES, **overrides})
-
-
 def new_account(email: str | None = None, **overrides: Any) -> dict[str, Any]:
     return {
         "email": email or random_email(),
         "password": PASSWORD,
-        "identite": account_identite(),
+        "identite": identite_json(),
         **overrides,
     }
 

@@ -13,14 +13,13 @@ from shared.events.catalogue import (
     AccountIdentityChanged,
     PasswordResetRequested,
 )
-from shared.testing.factories import random_email
+from shared.testing.factories import identite_json, random_email
 from shared.testing.helpers import wait_until
 from tests.accounts.integration.conftest import (
     OTHER_PASSWORD,
     PASSWORD,
     Candidate,
     Service,
-    account_identite,
     active_candidate,
     candidature_for,
     events,
@@ -40,7 +39,7 @@ async def test_the_identity_can_be_read_and_changed_before_any_candidature(
     service: Service,
 ) -> None:
     candidate = await active_candidate(service)
-    response = await put_identite(service, candidate, account_identite(nom_usage="Martin"))
+    response = await put_identite(service, candidate, identite_json(nom_usage="Martin"))
 
     me = await response.json()
     assert response.status == 200
@@ -55,7 +54,7 @@ async def test_an_invalid_identity_change_names_its_fields_and_changes_nothing(
     service: Service,
 ) -> None:
     candidate = await active_candidate(service)
-    response = await put_identite(service, candidate, account_identite(nom_naissance="", extra=1))
+    response = await put_identite(service, candidate, identite_json(nom_naissance="", extra=1))
     assert fields(await problem(response, 422)) == {"nom_naissance", "extra"}
     assert await events(service.pool, AccountIdentityChanged) == []
 
@@ -66,7 +65,7 @@ async def test_after_a_candidature_the_identity_is_locked_but_email_and_password
     candidate = await active_candidate(service)
     await lock(service, candidate)
 
-    refused = await put_identite(service, candidate, account_identite(nom_usage="Martin"))
+    refused = await put_identite(service, candidate, identite_json(nom_usage="Martin"))
     body = await problem(refused, 409, "identity-locked")
     assert "gestionnaire" in body["detail"]
     assert await events(service.pool, AccountIdentityChanged) == []

@@ -13,12 +13,11 @@ from shared.events.catalogue import (
     AccountRegistered,
     AccountRegistrationRepeated,
 )
-from shared.testing.factories import random_email
+from shared.testing.factories import identite_json, random_email
 from shared.testing.helpers import wait_until
 from tests.accounts.integration.conftest import (
     PASSWORD,
     Service,
-    account_identite,
     activate,
     activation_token,
     events,
@@ -265,7 +264,7 @@ async def test_every_invalid_field_is_named(service: Service) -> None:
     body = new_account(
         "not-an-email",
         password="short",
-        identite=account_identite(
+        identite=identite_json(
             civilite="X",
             nom_naissance="Dupont3",
             date_naissance="2999-01-01",
@@ -293,7 +292,7 @@ async def test_every_invalid_field_is_named(service: Service) -> None:
 
 
 async def test_required_fields_and_unknown_fields_are_named(service: Service) -> None:
-    ident = account_identite()
+    ident = identite_json()
     del ident["prenoms"]
     body = {"email": random_email(), "password": PASSWORD, "identite": ident, "role": "admin"}
     response = await service.client.post("/api/v1/accounts", json=body)
@@ -301,7 +300,7 @@ async def test_required_fields_and_unknown_fields_are_named(service: Service) ->
 
 
 async def test_wrong_types_are_refused(service: Service) -> None:
-    body = new_account(identite=account_identite(date_naissance=["2001-01-01"], prenoms=12))
+    body = new_account(identite=identite_json(date_naissance=["2001-01-01"], prenoms=12))
     response = await service.client.post("/api/v1/accounts", json=body)
     assert fields(await problem(response, 422)) == {
         "identite.date_naissance",
@@ -310,9 +309,7 @@ async def test_wrong_types_are_refused(service: Service) -> None:
 
 
 async def test_a_born_in_france_departement_stands_for_the_commune(service: Service) -> None:
-    body = new_account(
-        identite=account_identite(commune_naissance=None, departement_naissance="2A")
-    )
+    body = new_account(identite=identite_json(commune_naissance=None, departement_naissance="2A"))
     response = await service.client.post("/api/v1/accounts", json=body)
     assert response.status == 202
 
@@ -327,7 +324,7 @@ async def test_born_abroad_needs_no_commune_and_a_foreign_postal_code_is_accepte
         "pays": "PT",
     }
     body = new_account(
-        identite=account_identite(pays_naissance="PT", commune_naissance=None, adresse=adresse)
+        identite=identite_json(pays_naissance="PT", commune_naissance=None, adresse=adresse)
     )
     assert (await service.client.post("/api/v1/accounts", json=body)).status == 202
 
@@ -364,7 +361,7 @@ async def test_a_long_password_is_refused_before_any_hashing(service: Service) -
 
 async def test_injection_attempts_are_refused_or_stored_as_plain_text(service: Service) -> None:
     injected = new_account(
-        identite=account_identite(
+        identite=identite_json(
             nom_naissance="Robert'); DROP TABLE accounts;--",
             adresse={
                 "ligne1": "1 rue X\r\nBcc: victim@example.org",
@@ -383,7 +380,7 @@ async def test_injection_attempts_are_refused_or_stored_as_plain_text(service: S
     await problem(await service.client.post("/api/v1/accounts", json=header_email), 422)
 
     quoted = new_account(
-        identite=account_identite(
+        identite=identite_json(
             adresse={
                 "ligne1": "1 rue de l'Église'; DELETE FROM accounts; --",
                 "code_postal": "75002",
@@ -399,7 +396,7 @@ async def test_injection_attempts_are_refused_or_stored_as_plain_text(service: S
 
 async def test_names_keep_their_accents_apostrophes_and_hyphens(service: Service) -> None:
     body = new_account(
-        identite=account_identite(
+        identite=identite_json(
             nom_naissance="Lefèvre-d'Aubigné", nom_usage="N’Diaye", prenoms="Zoë Éloïse"
         )
     )

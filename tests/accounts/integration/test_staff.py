@@ -15,12 +15,11 @@ from accounts import cli
 from accounts.entrypoints.schemas import NewStaff
 from accounts.settings import Settings
 from shared.events.catalogue import AccountIdentityChanged
-from shared.testing.factories import random_email
+from shared.testing.factories import identite_json, random_email
 from tests.accounts.integration.conftest import (
     PASSWORD,
     Candidate,
     Service,
-    account_identite,
     active_candidate,
     fields,
     last_event,
@@ -119,7 +118,7 @@ async def test_only_administrateurs_create_staff(service: Service) -> None:
 
 async def correct(service: Service, staff: Candidate, candidate: Candidate, **changes: Any) -> Any:
     body = {
-        "identite": account_identite(**changes),
+        "identite": identite_json(**changes),
         "reason": "Erreur de saisie, pièce d'identité vue",
     }
     return await service.client.put(
@@ -165,7 +164,7 @@ async def test_a_correction_needs_a_reason(service: Service) -> None:
     admin = await staff_member(service)
     response = await service.client.put(
         f"/api/v1/admin/accounts/{candidate.account_id}/identite",
-        json={"identite": account_identite()},
+        json={"identite": identite_json()},
         headers=admin.headers,
     )
     assert fields(await problem(response, 422)) == {"reason"}
