@@ -54,6 +54,10 @@ def things_api() -> Api:
     async def mine(request: web.Request, principal: Principal) -> Thing:
         return Thing(name=str(principal.account_id), count=0)
 
+    @api.get("/api/v1/things/{kind:small|large}/{id:\\d+}", response=Thing, errors=(410,))
+    async def one_thing(request: web.Request) -> Thing:
+        return Thing(name=request.match_info["kind"], count=int(request.match_info["id"]))
+
     return api
 
 
@@ -149,6 +153,48 @@ async def test_health_metrics_and_openapi(client: Client) -> None:
         "$ref": "#/components/schemas/NewThing"
     }
     assert "Address" in document["components"]["schemas"]
+
+
+async def test_an_id_in_the_bigint_range_reaches_the_handler(client: Client) -> None:
+    response = await client.get(f"/api/v1/things/small/{2**63 - 1}")
+    assert response.status == 200
+    assert await response.json() == {"name": "small", "count": 2**63 - 1}
+
+
+@pytest.mark.parametrize("id_", [str(2**63), "9" * 19, "1" * 5000, "0" * 30 + "1"])
+async def test_an_id_beyond_the_bigint_range_is_not_found(client: Client, id_: str) -> None:
+    body = await problem(await client.get(f"/api/v1/things/small/{id_}"), 404)
+    assert body["type"].endswith(":not-found")
+
+
+async def test_path_parameters_are_described_with_their_range_or_words(client: Client) -> None:
+    document = await (await client.get("/openapi.json")).json()
+    operation = document["paths"]["/api/v1/things/{kind}/{id}"]["get"]
+    schemas = {parameter["name"]: parameter["schema"] for parameter in operation["parameters"]}
+    assert schemas == {
+        "kind": {"type": "string", "enum": ["small", "large"]},
+        "id": {"type": "integer", "minimum": 0, "maximum": 2**63 - 1},
+    }
+
+
+async def test_every_problem_an_operation_may_answer_is_documented(client: Client) -> None:
+    document = await (await client.get("/openapi.json")).json()
+    paths = document["paths"]
+    statuses = {
+        "create_thing": set(paths["/api/v1/things"]["post"]["responses"]),
+        "mine": set(paths["/api/v1/mine"]["get"]["responses"]),
+        "one_thing": set(paths["/api/v1/things/{kind}/{id}"]["get"]["responses"]),
+    }
+    assert statuses == {
+        "create_thing": {"201", "400", "413", "415", "422", "503", "default"},
+        "mine": {"200", "401", "403", "503", "default"},
+        "one_thing": {"200", "404", "410", "503", "default"},
+    }
+    problem_schema = {"$ref": "#/components/schemas/Problem"}
+    for response in paths["/api/v1/mine"]["get"]["responses"].values():
+        if "content" in response and "application/problem+json" in response["content"]:
+            assert response["content"]["application/problem+json"]["schema"] == problem_schema
+            assert response["description"]
 
 
 async def test_a_valid_token_reaches_the_handler(client: Client, test_keys: TestKeys) -> None:
