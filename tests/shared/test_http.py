@@ -34,6 +34,10 @@ class NewThing(BaseModel):
     address: Address
 
 
+class Search(BaseModel):
+    name: str = ""
+
+
 class Thing(BaseModel):
     name: str
     count: int
@@ -53,6 +57,14 @@ def things_api() -> Api:
     @api.get("/api/v1/mine", response=Thing, roles=(Role.CANDIDAT,))
     async def mine(request: web.Request, principal: Principal) -> Thing:
         return Thing(name=str(principal.account_id), count=0)
+
+    @api.get("/api/v1/things/named/{name}", response=Thing)
+    async def named_thing(request: web.Request) -> Thing:
+        return Thing(name=request.match_info["name"], count=0)
+
+    @api.get("/api/v1/things/search", query=Search, response=list[Thing])
+    async def search_things(request: web.Request, query: Search) -> list[Thing]:
+        return []
 
     @api.get("/api/v1/things/{kind:small|large}/{id:\\d+}", response=Thing, errors=(410,))
     async def one_thing(request: web.Request) -> Thing:
@@ -235,3 +247,19 @@ async def test_a_jwks_endpoint_answering_garbage_means_401_not_500(test_keys: Te
         with pytest.raises(ProblemError) as refused:
             await verifier.verify(test_keys.token())
     assert refused.value.status == 401
+
+
+async def test_a_nul_character_is_refused_before_the_handler(client: Client) -> None:
+    # PostgreSQL text holds no NUL: asyncpg would fail on it in the handler (a 500).
+    body = {"name": "a\u0000b", "count": 1, "address": {"code_postal": "75001"}}
+    problem_body = await problem(await client.post("/api/v1/things", json=body), 422)
+    assert problem_body["errors"] == [
+        {"field": "name", "message": "NUL characters are not allowed", "code": "nul"}
+    ]
+    nested = {"name": "a", "count": 1, "address": {"code_postal\u0000": "75001"}}
+    problem_body = await problem(await client.post("/api/v1/things", json=nested), 422)
+    assert problem_body["errors"][0]["field"] == "address.code_postal\u0000"
+    response = await client.get("/api/v1/things/search?name=%00x")
+    assert (await problem(response, 422))["errors"][0]["field"] == "name"
+    assert (await client.get("/api/v1/things/named/ab")).status == 200
+    await problem(await client.get("/api/v1/things/named/a%00b"), 404)
