@@ -8,7 +8,7 @@ TEST_POSTGRES_DSN ?= postgresql://postgres@127.0.0.1:5432/postgres
 TEST_AMQP_URL ?= amqp://guest:guest@127.0.0.1:5672/
 export TEST_POSTGRES_DSN TEST_AMQP_URL
 
-.PHONY: install lint test run-local bench
+.PHONY: install lint test fuzz run-local bench
 
 install:
 	python3 -m venv $(VENV)
@@ -22,6 +22,13 @@ lint:
 
 test: lint
 	$(BIN)/pytest
+
+# Schemathesis with many examples per operation against every service, as each identity
+# (a few minutes per service; tests/test_fuzz.py is the bounded run of the suite).
+FUZZ_EXAMPLES ?= 300
+FUZZ_MAX_TIME ?= 50
+fuzz:
+	$(BIN)/python -m tests.fuzzing --examples $(FUZZ_EXAMPLES) --max-time $(FUZZ_MAX_TIME)
 
 run-local:
 	$(BIN)/python deploy/run_local.py

@@ -5,7 +5,9 @@ from __future__ import annotations
 import importlib
 
 import pytest
+from aiohttp import web
 from openapi_spec_validator import validate
+from pydantic import BaseModel
 
 from shared.http.api import Api, openapi_document
 
@@ -20,3 +22,46 @@ def test_the_openapi_document_is_valid(service: str) -> None:
     validate(document)
     operations = sum(len(methods) for methods in document["paths"].values())
     assert operations == len(api.endpoints)
+
+
+class Note(BaseModel):
+    text: str
+
+
+class Page(BaseModel):
+    limit: int = 10
+
+
+def every_option_api() -> Api:
+    api = Api()
+
+    @api.post(
+        "/api/v1/notes/{id:\\d+}/imports",
+        body=Note,
+        query=Page,
+        media_types=("text/csv", "multipart/form-data"),
+        roles=(),
+        transactional=True,
+        idempotent=True,
+        errors=(409, 412, 429),
+        status=201,
+    )
+    async def import_notes(request: web.Request) -> None:
+        return None
+
+    return api
+
+
+def test_every_endpoint_option_gives_a_valid_document() -> None:
+    document = openapi_document(every_option_api(), "notes", "1")
+
+    validate(document)
+    operation = document["paths"]["/api/v1/notes/{id}/imports"]["post"]
+    assert operation["requestBody"]["content"] == {
+        "application/json": {"schema": {"$ref": "#/components/schemas/Note"}},
+        "text/csv": {"schema": {"type": "string", "contentMediaType": "text/csv"}},
+        "multipart/form-data": {"schema": {"type": "object"}},
+    }
+    statuses = ["201", "400", "401", "404", "409", "412", "413", "415", "422", "429", "503"]
+    assert list(operation["responses"]) == [*statuses, "default"]
+    assert "403" not in operation["responses"]  # any signed-in role: never forbidden

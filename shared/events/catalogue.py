@@ -1,4 +1,5 @@
-"""Payload models of the event catalogue (design.md), shared so producers and consumers agree.
+"""Payload models of the event catalogue (docs/events.md), shared so producers and consumers
+agree.
 
 Readers are tolerant: unknown fields are ignored, so a producer may add fields without a new
 version; removing or changing a field's meaning needs a new version. Health data (handicap,
@@ -34,7 +35,7 @@ class Adresse(Part):
 
 
 class Identite(Part):
-    """A candidate's identity as the account holds it (domain.md §1.1)."""
+    """A candidate's identity as the account holds it (docs/domain.md §1.1)."""
 
     civilite: Civilite
     nom_naissance: str

@@ -18,7 +18,13 @@ from shared.auth import Principal, Role, bearer_token, require_role
 from shared.db import in_transaction
 from shared.http import idempotency
 from shared.http.keys import POOL, VERIFIER
-from shared.http.problems import Problem, ProblemError, validation_problem
+from shared.http.problems import (
+    FieldError,
+    Problem,
+    ProblemError,
+    not_found,
+    validation_problem,
+)
 
 Handler = Callable[..., Awaitable[Any]]
 M = TypeVar("M", bound=BaseModel)
@@ -27,6 +33,11 @@ M = TypeVar("M", bound=BaseModel)
 ProblemMap = Mapping[type[Exception], Callable[[Any], ProblemError]]
 # aiohttp's path parameters: `{name}` or `{name:regex}`.
 PATH_PARAMETER = re.compile(r"\{(\w+)(?::([^}]+))?\}")
+INTEGER = "\\d+"
+# Ids are PostgreSQL bigints: a larger one names nothing (and asyncpg would fail on it).
+MAX_ID = 2**63 - 1
+# `{kind:a|b|c}`: one of a few words.
+ALTERNATION = re.compile(r"^[\w-]+(?:\|[\w-]+)+$")
 
 
 @dataclass(frozen=True)
@@ -52,6 +63,9 @@ class Endpoint:
     # the request and the parsed arguments, it is entered before the transaction opens, what it
     # yields is added to the handler's arguments, and it is left after the commit.
     around: Callable[..., AbstractAsyncContextManager[Mapping[str, Any]]] | None = None
+    # Statuses the handler itself answers (409, 410, 412, 429…), for the OpenAPI document; those
+    # the Api answers (401, 403, 404, 413, 415, 422, 503…) are derived from the options above.
+    errors: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -141,6 +155,7 @@ def _problem_for(problems: ProblemMap, exc: Exception) -> ProblemError | None:
 
 
 async def _handle(endpoint: Endpoint, request: web.Request) -> web.StreamResponse:
+    check_path_parameters(request, endpoint.path)
     arguments: dict[str, Any] = {}
     if endpoint.roles is not None:
         arguments["principal"] = await authenticate(request, endpoint.roles)
@@ -184,6 +199,23 @@ async def _in_transaction(
     if key is not None:
         await idempotency.remember(conn, scope, key, response)
     return response
+
+
+def integer_parameters(path: str) -> list[str]:
+    return [name for name, pattern in PATH_PARAMETER.findall(path) if pattern == INTEGER]
+
+
+def check_path_parameters(request: web.Request, path: str) -> None:
+    """An id past the bigint range, or a NUL (PostgreSQL text holds none), names nothing: 404,
+    as a path the router does not match. Ids are never zero-padded, so more digits than
+    2**63-1 has is out of range too (and the handler's `int()` never meets Python's
+    4300-digit limit)."""
+    if any("\x00" in value for value in request.match_info.values()):
+        raise not_found("The path")
+    for name in integer_parameters(path):
+        value = request.match_info[name]
+        if len(value) > len(str(MAX_ID)) or int(value) > MAX_ID:
+            raise not_found(f"{name} {value[:30]}")
 
 
 def _idempotency_scope(request: web.Request, principal: Principal | None) -> str:
@@ -234,6 +266,7 @@ async def parse_body(request: web.Request, model: type[M]) -> M:
         raise ProblemError(400, "malformed-json", "Malformed JSON", str(exc)) from None
     except RecursionError:
         raise ProblemError(400, "malformed-json", "Malformed JSON", "Nested too deeply") from None
+    refuse_nul(data)
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -241,10 +274,42 @@ async def parse_body(request: web.Request, model: type[M]) -> M:
 
 
 def parse_query(request: web.Request, model: type[M]) -> M:
+    query = dict(request.query)
+    refuse_nul(query, where="query")
     try:
-        return model.model_validate(dict(request.query))
+        return model.model_validate(query)
     except ValidationError as exc:
         raise validation_problem(exc, where="query") from None
+
+
+def refuse_nul(data: Any, where: str = "body") -> None:
+    """PostgreSQL text holds no NUL character (asyncpg fails on one): refused at the door, so
+    no handler meets it (the fuzzer's `?queue=%00` was a 500). Iterative: JSON nests deeper
+    than Python's recursion limit allows."""
+    pending: list[tuple[str, Any]] = [("", data)]
+    while pending:
+        location, value = pending.pop()
+        if isinstance(value, str) and "\x00" in value:
+            raise _nul_problem(location or where, where)
+        if isinstance(value, dict):
+            for key, item in value.items():
+                name = f"{location}.{key}" if location else str(key)
+                pending += [(name, key), (name, item)]
+        elif isinstance(value, list):
+            pending += [
+                (f"{location}.{index}" if location else str(index), item)
+                for index, item in enumerate(value)
+            ]
+
+
+def _nul_problem(field: str, where: str) -> ProblemError:
+    return ProblemError(
+        422,
+        "validation-error",
+        "The request is not valid",
+        f"1 {where} field(s) are not valid",
+        errors=[FieldError(field=field, message="NUL characters are not allowed", code="nul")],
+    )
 
 
 def to_response(result: Any, status: int, annotation: Any = None) -> web.StreamResponse:
@@ -308,29 +373,88 @@ def _schema(annotation: Any, components: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+PROBLEM_CONTENT = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+ERROR_DESCRIPTIONS: dict[int, str] = {
+    400: "Bad request: the body is not well-formed JSON",
+    401: "Authentication required: no valid access token",
+    403: "Forbidden: not open to this role, account or académie",
+    404: "Not found: nothing answers to this path",
+    409: "Conflict with the resource's current state (or an Idempotency-Key still in use)",
+    410: "Gone: the resource existed and no longer does",
+    412: "Precondition failed",
+    413: "Request body too large",
+    415: "Unsupported media type",
+    422: "The request is not valid (each field named), or an Idempotency-Key reused "
+    "with another body",
+    429: "Too many requests: wait before trying again",
+    503: "Service unavailable: a dependency (the database) is down; try again later",
+}
+
+
 def _operation(endpoint: Endpoint, components: dict[str, Any]) -> dict[str, Any]:
-    problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
     success: dict[str, Any] = {"description": "Success"}
     if endpoint.response is not None:
         success["content"] = {
             "application/json": {"schema": _schema(endpoint.response, components)}
         }
+    responses: dict[str, Any] = {str(endpoint.status): success}
+    for status in error_statuses(endpoint):
+        description = ERROR_DESCRIPTIONS.get(status, "Problem")
+        responses[str(status)] = {"description": description, "content": PROBLEM_CONTENT}
+    responses["default"] = {"description": "Problem", "content": PROBLEM_CONTENT}
     operation: dict[str, Any] = {
         "summary": endpoint.summary or endpoint.handler.__name__.replace("_", " "),
         "operationId": endpoint.handler.__name__,
         "tags": list(endpoint.tags),
-        "responses": {
-            str(endpoint.status): success,
-            "default": {"description": "Problem", "content": problem},
-        },
+        "responses": responses,
     }
+    request_body = _request_body(endpoint, components)
+    if request_body is not None:
+        operation["requestBody"] = request_body
+    parameters = _parameters(endpoint)
+    if parameters:
+        operation["parameters"] = parameters
+    if endpoint.roles is not None:
+        operation["security"] = [{"bearer": []}]
+    return operation
+
+
+def error_statuses(endpoint: Endpoint) -> list[int]:
+    """The problems the operation may answer: those the Api answers by itself given the
+    endpoint's options, the handler's own (`errors=`), and 503 (a database outage) always."""
+    statuses = set(endpoint.errors) | {503}
+    if endpoint.roles is not None:
+        statuses |= {401, 403} if endpoint.roles else {401}
+    if endpoint.body is not None:
+        statuses |= {400, 413, 415, 422}
+    if endpoint.media_types:
+        statuses |= {413, 415}
+    if endpoint.query is not None:
+        statuses.add(422)
+    if PATH_PARAMETER.search(endpoint.path):
+        statuses.add(404)
+    if endpoint.idempotent:
+        statuses |= {409, 422}
+    return sorted(statuses)
+
+
+def _request_body(endpoint: Endpoint, components: dict[str, Any]) -> dict[str, Any] | None:
     content: dict[str, Any] = {}
     if endpoint.body is not None:
         content["application/json"] = {"schema": _schema(endpoint.body, components)}
     for media_type in endpoint.media_types:
-        content[media_type] = {"schema": {"type": "string", "format": "binary"}}
-    if content:
-        operation["requestBody"] = {"required": True, "content": content}
+        content[media_type] = {"schema": _raw_schema(media_type)}
+    return {"required": True, "content": content} if content else None
+
+
+def _raw_schema(media_type: str) -> dict[str, Any]:
+    """What the handler reads itself: form parts it names, or bytes of the media type."""
+    if media_type.startswith("multipart/"):
+        return {"type": "object"}
+    return {"type": "string", "contentMediaType": media_type}
+
+
+def _parameters(endpoint: Endpoint) -> list[dict[str, Any]]:
     parameters = _path_parameters(endpoint.path)
     if endpoint.query is not None:
         parameters += _query_parameters(endpoint.query)
@@ -343,24 +467,23 @@ def _operation(endpoint: Endpoint, components: dict[str, Any]) -> dict[str, Any]
                 "schema": {"type": "string", "maxLength": 200},
             }
         )
-    if parameters:
-        operation["parameters"] = parameters
-    if endpoint.roles is not None:
-        operation["security"] = [{"bearer": []}]
-    return operation
+    return parameters
 
 
 def _path_parameters(path: str) -> list[dict[str, Any]]:
-    """`{id}` is a string, `{id:\\d+}` an integer."""
     return [
-        {
-            "name": name,
-            "in": "path",
-            "required": True,
-            "schema": {"type": "integer" if pattern == "\\d+" else "string"},
-        }
+        {"name": name, "in": "path", "required": True, "schema": _path_schema(pattern)}
         for name, pattern in PATH_PARAMETER.findall(path)
     ]
+
+
+def _path_schema(pattern: str) -> dict[str, Any]:
+    """`{id:\\d+}` is a bigint id, `{kind:a|b}` one of its words, anything else a string."""
+    if pattern == INTEGER:
+        return {"type": "integer", "minimum": 0, "maximum": MAX_ID}
+    if ALTERNATION.match(pattern):
+        return {"type": "string", "enum": pattern.split("|")}
+    return {"type": "string"}
 
 
 def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:

@@ -34,6 +34,10 @@ class NewThing(BaseModel):
     address: Address
 
 
+class Search(BaseModel):
+    name: str = ""
+
+
 class Thing(BaseModel):
     name: str
     count: int
@@ -53,6 +57,18 @@ def things_api() -> Api:
     @api.get("/api/v1/mine", response=Thing, roles=(Role.CANDIDAT,))
     async def mine(request: web.Request, principal: Principal) -> Thing:
         return Thing(name=str(principal.account_id), count=0)
+
+    @api.get("/api/v1/things/named/{name}", response=Thing)
+    async def named_thing(request: web.Request) -> Thing:
+        return Thing(name=request.match_info["name"], count=0)
+
+    @api.get("/api/v1/things/search", query=Search, response=list[Thing])
+    async def search_things(request: web.Request, query: Search) -> list[Thing]:
+        return []
+
+    @api.get("/api/v1/things/{kind:small|large}/{id:\\d+}", response=Thing, errors=(410,))
+    async def one_thing(request: web.Request) -> Thing:
+        return Thing(name=request.match_info["kind"], count=int(request.match_info["id"]))
 
     return api
 
@@ -151,6 +167,48 @@ async def test_health_metrics_and_openapi(client: Client) -> None:
     assert "Address" in document["components"]["schemas"]
 
 
+async def test_an_id_in_the_bigint_range_reaches_the_handler(client: Client) -> None:
+    response = await client.get(f"/api/v1/things/small/{2**63 - 1}")
+    assert response.status == 200
+    assert await response.json() == {"name": "small", "count": 2**63 - 1}
+
+
+@pytest.mark.parametrize("id_", [str(2**63), "9" * 19, "1" * 5000, "0" * 30 + "1"])
+async def test_an_id_beyond_the_bigint_range_is_not_found(client: Client, id_: str) -> None:
+    body = await problem(await client.get(f"/api/v1/things/small/{id_}"), 404)
+    assert body["type"].endswith(":not-found")
+
+
+async def test_path_parameters_are_described_with_their_range_or_words(client: Client) -> None:
+    document = await (await client.get("/openapi.json")).json()
+    operation = document["paths"]["/api/v1/things/{kind}/{id}"]["get"]
+    schemas = {parameter["name"]: parameter["schema"] for parameter in operation["parameters"]}
+    assert schemas == {
+        "kind": {"type": "string", "enum": ["small", "large"]},
+        "id": {"type": "integer", "minimum": 0, "maximum": 2**63 - 1},
+    }
+
+
+async def test_every_problem_an_operation_may_answer_is_documented(client: Client) -> None:
+    document = await (await client.get("/openapi.json")).json()
+    paths = document["paths"]
+    statuses = {
+        "create_thing": set(paths["/api/v1/things"]["post"]["responses"]),
+        "mine": set(paths["/api/v1/mine"]["get"]["responses"]),
+        "one_thing": set(paths["/api/v1/things/{kind}/{id}"]["get"]["responses"]),
+    }
+    assert statuses == {
+        "create_thing": {"201", "400", "413", "415", "422", "503", "default"},
+        "mine": {"200", "401", "403", "503", "default"},
+        "one_thing": {"200", "404", "410", "503", "default"},
+    }
+    problem_schema = {"$ref": "#/components/schemas/Problem"}
+    for response in paths["/api/v1/mine"]["get"]["responses"].values():
+        if "content" in response and "application/problem+json" in response["content"]:
+            assert response["content"]["application/problem+json"]["schema"] == problem_schema
+            assert response["description"]
+
+
 async def test_a_valid_token_reaches_the_handler(client: Client, test_keys: TestKeys) -> None:
     token = test_keys.token(Role.CANDIDAT)
     response = await client.get("/api/v1/mine", headers={"Authorization": f"Bearer {token}"})
@@ -189,3 +247,19 @@ async def test_a_jwks_endpoint_answering_garbage_means_401_not_500(test_keys: Te
         with pytest.raises(ProblemError) as refused:
             await verifier.verify(test_keys.token())
     assert refused.value.status == 401
+
+
+async def test_a_nul_character_is_refused_before_the_handler(client: Client) -> None:
+    # PostgreSQL text holds no NUL: asyncpg would fail on it in the handler (a 500).
+    body = {"name": "a\u0000b", "count": 1, "address": {"code_postal": "75001"}}
+    problem_body = await problem(await client.post("/api/v1/things", json=body), 422)
+    assert problem_body["errors"] == [
+        {"field": "name", "message": "NUL characters are not allowed", "code": "nul"}
+    ]
+    nested = {"name": "a", "count": 1, "address": {"code_postal\u0000": "75001"}}
+    problem_body = await problem(await client.post("/api/v1/things", json=nested), 422)
+    assert problem_body["errors"][0]["field"] == "address.code_postal\u0000"
+    response = await client.get("/api/v1/things/search?name=%00x")
+    assert (await problem(response, 422))["errors"][0]["field"] == "name"
+    assert (await client.get("/api/v1/things/named/ab")).status == 200
+    await problem(await client.get("/api/v1/things/named/a%00b"), 404)

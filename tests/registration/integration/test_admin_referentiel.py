@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import asyncpg
-import pytest
 
 from registration.domain.imports import KINDS
 from registration.settings import Settings
@@ -316,11 +315,6 @@ async def test_openapi_describes_the_import_and_item_bodies(service: ServiceUnde
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="shared/http/api.py's _path_parameters declares every non-integer path parameter "
-    "a plain string; the integrator is rewriting it to read enums from {name:a|b|c}",
-)
 async def test_openapi_lists_the_kinds_of_item(service: ServiceUnderTest) -> None:
     document = await openapi(service.client)
     for path, method in [

@@ -1,0 +1,214 @@
+"""Schemathesis' command line against services started in-process: the bounded pytest run
+(tests/test_fuzz.py) and the long one (`make fuzz`, `python -m tests.fuzzing`) share it."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import json
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Any
+
+import aio_pika
+import aiohttp
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+from shared.auth import Role
+from shared.http.keys import CONSUMERS, POOL, SETTINGS
+from shared.testing import infrastructure
+from shared.testing.plugin import create_database, drop_database
+from shared.testing.tokens import TestKeys
+
+SERVICES = ["accounts", "registration", "notifications"]
+CHECKS = (
+    "not_a_server_error,status_code_conformance,content_type_conformance,"
+    "response_schema_conformance"
+)
+SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
+
+
+# Cheap password hashes (as the accounts tests use): the fuzzer logs in and registers a lot.
+OVERRIDES: dict[str, dict[str, Any]] = {
+    "accounts": {"argon2_memory_kib": 1024, "argon2_time_cost": 1, "answer_floor_ms": 5},
+}
+ACADEMIE = "BES"
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def identities(
+    service: str, app: web.Application, base_url: str, keys: TestKeys
+) -> dict[str, dict[str, str]]:
+    """Anonymous, an administrateur, a gestionnaire: signed by the test keys, or for accounts
+    (which checks its sessions) staff accounts created and logged in."""
+    if service == "accounts":
+        return {
+            "anonymous": {},
+            "administrateur": await accounts_staff(app, base_url, "administrateur"),
+            "gestionnaire": await accounts_staff(app, base_url, "gestionnaire"),
+        }
+    return {
+        "anonymous": {},
+        "administrateur": bearer(keys.token(Role.ADMINISTRATEUR)),
+        "gestionnaire": bearer(keys.token(Role.GESTIONNAIRE, academies=[ACADEMIE])),
+    }
+
+
+async def accounts_staff(app: web.Application, base_url: str, role: str) -> dict[str, str]:
+    from accounts.deps import DEPS
+    from accounts.entrypoints.schemas import NewStaff
+    from accounts.handlers.staff import create_staff
+
+    email, password = f"fuzz-{role}-{uuid.uuid4().hex[:8]}@example.org", "Vx9#kTqe-fuzz"
+    command = NewStaff(
+        email=email, password=password, role=role, display_name="Fuzz", academies=[ACADEMIE]
+    )
+    deps = app[DEPS]
+    password_hash = await deps.hasher.hash(password)
+    async with app[POOL].acquire() as conn, conn.transaction():
+        await create_staff(conn, command, deps, password_hash)
+    async with aiohttp.ClientSession() as session:
+        credentials = {"email": email, "password": password}
+        async with session.post(f"{base_url}/api/v1/auth/login", json=credentials) as response:
+            response.raise_for_status()
+            return bearer((await response.json())["access_token"])
+
+
+async def prepare(service: str, settings: dict[str, Any]) -> None:
+    """Data the service's routes are about: registration's référentiel seed."""
+    if service == "registration":
+        from registration.seed.__main__ import seed
+
+        await seed(settings["database_url"], "registration")
+
+
+def build(service: str, settings: dict[str, Any]) -> web.Application:
+    app_module = importlib.import_module(f"{service}.app")
+    settings_module = importlib.import_module(f"{service}.settings")
+    options = {**settings, **OVERRIDES.get(service, {})}
+    app: web.Application = app_module.build_app(settings_module.Settings(**options))
+    return app
+
+
+def command(
+    base_url: str,
+    headers: dict[str, str],
+    examples: int,
+    report: Path,
+    phases: str,
+    max_time: int | None,
+) -> list[str]:
+    arguments = [
+        str(SCHEMATHESIS),
+        "run",
+        f"{base_url}/openapi.json",
+        f"--checks={CHECKS}",
+        f"--max-examples={examples}",
+        f"--phases={phases}",
+        # The bounded run is deterministic; the long one is seeded (reproducible, more varied).
+        "--generation-deterministic" if max_time is None else "--seed=1",
+        # The identity's own Authorization header, not made-up tokens.
+        "--generation-with-security-parameters=false",
+        "--suppress-health-check=all",
+        "--workers=1",
+        "--no-color",
+        "--report=json",
+        f"--report-json-path={report}",
+    ]
+    if max_time is not None:
+        arguments.append(f"--max-time={max_time}")
+    for name, value in headers.items():
+        arguments.append(f"--header={name}: {value}")
+    return arguments
+
+
+async def run_schemathesis(
+    base_url: str,
+    headers: dict[str, str],
+    examples: int,
+    phases: str,
+    max_time: int | None = None,
+) -> tuple[int, str, dict[str, Any]]:
+    """The exit code, what it printed, and its JSON report. With `max_time` (the long run),
+    seeded rather than deterministic, and bounded in time rather than examples."""
+    with tempfile.TemporaryDirectory() as folder:
+        report = Path(folder) / "report.json"
+        process = await asyncio.create_subprocess_exec(
+            *command(base_url, headers, examples, report, phases, max_time),
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        output, _ = await process.communicate()
+        document = json.loads(report.read_text()) if report.exists() else {}
+    return process.returncode or 0, output.decode(errors="replace"), document
+
+
+def settings_for(dsn: str, amqp_url: str, keys: TestKeys) -> dict[str, Any]:
+    tag = uuid.uuid4().hex[:12]
+    return {
+        "environment": "test",
+        "database_url": dsn,
+        "amqp_url": amqp_url,
+        "events_exchange": f"fuzz-events.{tag}",
+        "queue_prefix": f"fuzz.{tag}",
+        "jwt_jwks": json.dumps(keys.jwks),
+        "jwt_audience": keys.audience,
+        "jwt_issuer": keys.issuer,
+    }
+
+
+async def long_run(examples: int, phases: str, max_time: int) -> int:
+    """Every service on a database of its own, every identity, many examples."""
+    keys = TestKeys()
+    failed = 0
+    with infrastructure.postgres_dsn() as server_dsn, infrastructure.amqp_url() as amqp_url:
+        for service in SERVICES:
+            dsn = await create_database(server_dsn)
+            try:
+                settings = settings_for(dsn, amqp_url, keys)
+                await prepare(service, settings)
+                app = build(service, settings)
+                server = TestServer(app)
+                async with server:
+                    base_url = str(server.make_url("")).rstrip("/")
+                    who = await identities(service, app, base_url, keys)
+                    for identity, headers in who.items():
+                        code, output, _ = await run_schemathesis(
+                            base_url, headers, examples, phases, max_time=max_time
+                        )
+                        print(f"==== {service} as {identity}: exit {code}\n{output}", flush=True)
+                        failed += code != 0
+                await delete_queues(amqp_url, app)
+            finally:
+                await drop_database(server_dsn, dsn)
+    return 1 if failed else 0
+
+
+async def delete_queues(amqp_url: str, app: web.Application) -> None:
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        for consumer in app.get(CONSUMERS, []):
+            for queue in consumer.queue_names():
+                await channel.queue_delete(queue)
+        await channel.exchange_delete(app[SETTINGS].events_exchange)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--examples", type=int, default=200)
+    parser.add_argument("--phases", default="examples,coverage,fuzzing,stateful")
+    parser.add_argument("--max-time", type=int, default=60, help="seconds per service and identity")
+    arguments = parser.parse_args()
+    return asyncio.run(long_run(arguments.examples, arguments.phases, arguments.max_time))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
