@@ -25,7 +25,6 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import aio_pika
 import aiohttp
@@ -34,24 +33,12 @@ import asyncpg
 
 from accounts.settings import Settings
 from shared.events import Envelope
+from shared.testing.factories import identite_json
 from shared.testing.infrastructure import free_port
 from shared.testing.plugin import with_database
 
 PASSWORD = "Vx9#kTqe"
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def identite() -> dict[str, Any]:
-    return {
-        "civilite": "MME",
-        "nom_naissance": "Lefèvre-d'Aubigné",
-        "prenoms": "Anne",
-        "date_naissance": "2001-04-17",
-        "pays_naissance": "FR",
-        "commune_naissance": "Besançon",
-        "nationalite": "FR",
-        "adresse": {"ligne1": "1 rue A", "code_postal": "75002", "commune": "Paris", "pays": "FR"},
-    }
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -102,7 +89,7 @@ class Bench:
 
     def create(self, email: str) -> Callable[[], Awaitable[None]]:
         async def call() -> None:
-            body = {"email": email, "password": PASSWORD, "identite": identite()}
+            body = {"email": email, "password": PASSWORD, "identite": identite_json()}
             async with self.session.post(f"{self.base}/api/v1/accounts", json=body) as response:
                 await expect(response, 202)
 

@@ -15,27 +15,10 @@ import aiohttp
 import pytest
 import pytest_asyncio
 
+from shared.testing.factories import identite_json
 from tests.e2e.conftest import Platform
 
 PASSWORD = "Vx9#kTqe"
-
-
-def identite() -> dict[str, Any]:
-    return {
-        "civilite": "MME",
-        "nom_naissance": "Lefèvre-d'Aubigné",
-        "prenoms": "Anne, Marie",
-        "date_naissance": "2001-04-17",
-        "pays_naissance": "FR",
-        "commune_naissance": "Besançon",
-        "nationalite": "FR",
-        "adresse": {
-            "ligne1": "12 rue de la Paix",
-            "code_postal": "75002",
-            "commune": "Paris",
-            "pays": "FR",
-        },
-    }
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -83,7 +66,7 @@ async def test_a_candidate_registers_activates_logs_in_and_is_known_to_registrat
 
     async with http.post(
         accounts + "/api/v1/accounts",
-        json={"email": email, "password": PASSWORD, "identite": identite()},
+        json={"email": email, "password": PASSWORD, "identite": identite_json()},
     ) as created:
         assert created.status == 202, await created.text()
         first_answer = await created.json()
@@ -100,7 +83,7 @@ async def test_a_candidate_registers_activates_logs_in_and_is_known_to_registrat
 
     async with http.post(
         accounts + "/api/v1/accounts",
-        json={"email": email, "password": PASSWORD, "identite": identite()},
+        json={"email": email, "password": PASSWORD, "identite": identite_json()},
     ) as repeated:
         assert repeated.status == 202
         assert await repeated.json() == first_answer

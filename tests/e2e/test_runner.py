@@ -19,10 +19,11 @@ import asyncpg
 import pytest
 import pytest_asyncio
 
+from shared.testing.factories import identite_json
 from shared.testing.helpers import wait_until
 from shared.testing.infrastructure import free_port
 from tests.e2e.conftest import RABBITMQCTL, ROOT, existing_services, rabbitmqctl
-from tests.e2e.test_journeys import PASSWORD, identite
+from tests.e2e.test_journeys import PASSWORD
 
 PORT_OFFSET = 2000
 SERVICES = ("accounts", "notifications")
@@ -106,7 +107,7 @@ async def register(runner: Runner) -> str:
         aiohttp.ClientSession() as http,
         http.post(
             runner.urls["accounts"] + "/api/v1/accounts",
-            json={"email": email, "password": PASSWORD, "identite": identite()},
+            json={"email": email, "password": PASSWORD, "identite": identite_json()},
         ) as response,
     ):
         assert response.status == 202, await response.text()
