@@ -93,6 +93,7 @@ async def create_account(
 
 @api.post(
     "/api/v1/accounts/activate",
+    errors=(400, 410),
     body=TokenGiven,
     response=Activated,
     tags=("accounts",),
@@ -122,13 +123,25 @@ async def resend_activation_link(
 # --- logins -----------------------------------------------------------------------------------
 
 
-@api.post("/api/v1/auth/login", body=Credentials, response=TokenPair, tags=("auth",))
+@api.post(
+    "/api/v1/auth/login",
+    errors=(401, 403, 429),
+    body=Credentials,
+    response=TokenPair,
+    tags=("auth",),
+)
 async def login(request: web.Request, body: Credentials) -> TokenPair:
     deps = request.app[DEPS]
     return await logins.login(request.app[POOL], body, client_address(request), deps)
 
 
-@api.post("/api/v1/auth/refresh", body=RefreshTokenGiven, response=TokenPair, tags=("auth",))
+@api.post(
+    "/api/v1/auth/refresh",
+    errors=(401,),
+    body=RefreshTokenGiven,
+    response=TokenPair,
+    tags=("auth",),
+)
 async def refresh(request: web.Request, body: RefreshTokenGiven) -> TokenPair:
     return await logins.refresh(request.app[POOL], body, request.app[DEPS])
 
@@ -162,7 +175,13 @@ async def request_password_reset(
     return await profile.request_password_reset(conn, body, request.app[DEPS])
 
 
-@api.post("/api/v1/auth/password-reset/confirm", body=PasswordReset, status=204, tags=("auth",))
+@api.post(
+    "/api/v1/auth/password-reset/confirm",
+    errors=(400, 410),
+    body=PasswordReset,
+    status=204,
+    tags=("auth",),
+)
 async def reset_password(request: web.Request, body: PasswordReset) -> None:
     await profile.reset_password(request.app[POOL], body, request.app[DEPS])
 
@@ -170,13 +189,21 @@ async def reset_password(request: web.Request, body: PasswordReset) -> None:
 # --- modifier mon compte ----------------------------------------------------------------------
 
 
-@api.get("/api/v1/me", response=Me, roles=ANYONE_LOGGED_IN, tags=("me",), transactional=True)
+@api.get(
+    "/api/v1/me",
+    errors=(404,),
+    response=Me,
+    roles=ANYONE_LOGGED_IN,
+    tags=("me",),
+    transactional=True,
+)
 async def me(request: web.Request, conn: asyncpg.Connection, principal: Principal) -> Me:
     return await profile.me(conn, principal)
 
 
 @api.put(
     "/api/v1/me/identite",
+    errors=(404, 409),
     body=IdentiteInput,
     response=Me,
     roles=CANDIDAT,
@@ -191,6 +218,7 @@ async def update_identite(
 
 @api.post(
     "/api/v1/me/email",
+    errors=(404, 429),
     body=EmailChange,
     response=Accepted,
     status=202,
@@ -206,6 +234,7 @@ async def request_email_change(
 
 @api.post(
     "/api/v1/accounts/email/confirm",
+    errors=(400, 409, 410),
     body=TokenGiven,
     response=EmailChanged,
     tags=("me",),
@@ -218,7 +247,12 @@ async def confirm_email_change(
 
 
 @api.post(
-    "/api/v1/me/password", body=PasswordChange, status=204, roles=ANYONE_LOGGED_IN, tags=("me",)
+    "/api/v1/me/password",
+    errors=(404, 429),
+    body=PasswordChange,
+    status=204,
+    roles=ANYONE_LOGGED_IN,
+    tags=("me",),
 )
 async def change_password(request: web.Request, body: PasswordChange, principal: Principal) -> None:
     current_login = uuid.UUID(principal.session_id) if principal.session_id else None
@@ -231,6 +265,7 @@ async def change_password(request: web.Request, body: PasswordChange, principal:
 
 @api.post(
     "/api/v1/admin/staff",
+    errors=(409,),
     body=NewStaff,
     response=Staff,
     status=201,
@@ -261,6 +296,7 @@ async def list_staff(
 
 @api.put(
     f"/api/v1/admin/accounts/{ACCOUNT_ID}/identite",
+    errors=(404,),
     body=IdentityCorrection,
     response=Me,
     roles=STAFF,
@@ -276,6 +312,7 @@ async def correct_identite(
 
 @api.get(
     f"/api/v1/admin/accounts/{ACCOUNT_ID}/identite/audit",
+    errors=(404,),
     response=list[IdentityAuditEntry],
     roles=STAFF,
     tags=("staff",),

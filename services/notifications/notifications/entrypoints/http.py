@@ -47,6 +47,7 @@ async def show_message(
 
 @api.post(
     f"{MESSAGE}/resend",
+    errors=(409,),
     response=MessageSummary,
     status=202,
     roles=ADMIN,

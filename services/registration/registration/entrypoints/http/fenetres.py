@@ -17,6 +17,7 @@ api = Api()
 
 @api.post(
     "/api/v1/admin/fenetres",
+    errors=(409,),
     body=NouvelleFenetre,
     response=Ouverture,
     status=201,
@@ -35,6 +36,7 @@ async def create_fenetre(
 
 @api.put(
     "/api/v1/admin/fenetres/{id:\\d+}",
+    errors=(409,),
     body=PeriodeFenetre,
     response=Ouverture,
     roles=WINDOW_STAFF,

@@ -16,6 +16,7 @@ api = Api()
 
 @api.get(
     "/api/v1/identite",
+    errors=(404,),
     response=IdentiteLocale,
     roles=(Role.CANDIDAT,),
     tags=("identite",),
