@@ -155,10 +155,11 @@ def _problem_for(problems: ProblemMap, exc: Exception) -> ProblemError | None:
 
 
 async def _handle(endpoint: Endpoint, request: web.Request) -> web.StreamResponse:
-    check_path_parameters(request, endpoint.path)
     arguments: dict[str, Any] = {}
     if endpoint.roles is not None:
         arguments["principal"] = await authenticate(request, endpoint.roles)
+    # After authentication: who may not use the route learns nothing of its ids.
+    check_path_parameters(request, endpoint.path)
     if endpoint.query is not None:
         arguments["query"] = parse_query(request, endpoint.query)
     if endpoint.media_types:

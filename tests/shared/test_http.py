@@ -70,6 +70,10 @@ def things_api() -> Api:
     async def one_thing(request: web.Request) -> Thing:
         return Thing(name=request.match_info["kind"], count=int(request.match_info["id"]))
 
+    @api.get("/api/v1/mine/{id:\\d+}", response=Thing, roles=(Role.CANDIDAT,))
+    async def one_of_mine(request: web.Request, principal: Principal) -> Thing:
+        return Thing(name=str(principal.account_id), count=int(request.match_info["id"]))
+
     return api
 
 
@@ -177,6 +181,12 @@ async def test_an_id_in_the_bigint_range_reaches_the_handler(client: Client) -> 
 async def test_an_id_beyond_the_bigint_range_is_not_found(client: Client, id_: str) -> None:
     body = await problem(await client.get(f"/api/v1/things/small/{id_}"), 404)
     assert body["type"].endswith(":not-found")
+
+
+async def test_an_id_beyond_range_on_a_protected_route_asks_for_a_token_first(
+    client: Client,
+) -> None:
+    await problem(await client.get(f"/api/v1/mine/{2**63}"), 401)
 
 
 async def test_path_parameters_are_described_with_their_range_or_words(client: Client) -> None:
