@@ -14,7 +14,15 @@ import pytest
 from registration.adapters import identites_sql
 from registration.domain.numeros import numero_candidat_is_valid, numero_inscription_is_valid
 from shared.auth import Role
-from shared.testing.factories import identite_json, random_email
+from shared.testing.factories import (
+    account_activated,
+    account_identity_changed,
+    account_registered,
+    identite,
+    identite_json,
+    random_email,
+)
+from shared.testing.helpers import wait_until
 from shared.testing.tokens import TestKeys
 from tests.registration.conftest import ServiceUnderTest, problem
 
@@ -409,3 +417,54 @@ async def test_se_desinscrire_then_register_again_with_a_new_numero(
     assert len(await (await candidat.call("GET", "/api/v1/me/candidatures")).json()) == 1
     service.clock.set(CLOSING)
     assert await (await candidat.call("GET", "/api/v1/me/candidatures")).json() == []
+
+
+async def test_through_the_accounts_events_and_a_correction_shows_in_the_next_version(
+    service: ServiceUnderTest, test_keys: TestKeys
+) -> None:
+    service.clock.set(OPEN)
+    candidat = Candidat(service, test_keys)
+    registered = account_registered(account_id=candidat.account_id)
+    await service.publish(registered, producer="accounts")
+
+    async def projected() -> bool:
+        response = await candidat.call("POST", "/api/v1/candidatures", json=DRAFT)
+        return response.status != 409  # identity-missing until the event is handled
+
+    assert await wait_until(projected)
+    body = await problem(await candidat.call("POST", "/api/v1/candidatures", json=DRAFT), 403)
+    assert body["type"].endswith("account-not-activated")
+
+    activated = account_activated(account_id=candidat.account_id, email=registered.email)
+    await service.publish(activated, producer="accounts")
+
+    async def active() -> bool:
+        response = await candidat.call("POST", "/api/v1/candidatures", json=DRAFT)
+        return response.status == 201
+
+    assert await wait_until(active)
+    assert await (await candidat.call("GET", "/api/v1/me/candidatures")).json() == []  # a draft
+    mine = await candidat.call("POST", "/api/v1/candidatures", json=DRAFT)
+    cid = (await problem(mine, 409))["detail"].rsplit(" ", 1)[-1]
+    await candidat.fill(cid)
+    assert (await candidat.enregistrer(cid)).status == 201
+
+    corrected = identite(nom_naissance="Martin")
+    await service.publish(
+        account_identity_changed(account_id=candidat.account_id, identite=corrected),
+        producer="accounts",
+    )
+
+    async def changed() -> bool:
+        response = await candidat.call("GET", "/api/v1/identite")
+        return bool((await response.json())["identite"]["nom_naissance"] == "Martin")
+
+    assert await wait_until(changed)
+    view = await (await candidat.call("GET", f"/api/v1/candidatures/{cid}")).json()
+    assert view["recapitulatif"]["identite"]["nom_naissance"] != "Martin"
+    saved = await candidat.enregistrer(cid, **{"If-Match": '"1"'})
+    assert saved.status == 201, await saved.text()
+    view = await (await candidat.call("GET", f"/api/v1/candidatures/{cid}")).json()
+    assert view["recapitulatif"]["identite"]["nom_naissance"] == "Martin"
+    first = await (await candidat.call("GET", f"/api/v1/candidatures/{cid}/versions/1")).json()
+    assert first["recapitulatif"]["identite"]["nom_naissance"] != "Martin"
