@@ -429,7 +429,7 @@ async def test_through_the_accounts_events_and_a_correction_shows_in_the_next_ve
 
     async def projected() -> bool:
         response = await candidat.call("POST", "/api/v1/candidatures", json=DRAFT)
-        return response.status != 409  # identity-missing until the event is handled
+        return bool(response.status != 409)  # identity-missing until the event is handled
 
     assert await wait_until(projected)
     body = await problem(await candidat.call("POST", "/api/v1/candidatures", json=DRAFT), 403)
@@ -440,7 +440,7 @@ async def test_through_the_accounts_events_and_a_correction_shows_in_the_next_ve
 
     async def active() -> bool:
         response = await candidat.call("POST", "/api/v1/candidatures", json=DRAFT)
-        return response.status == 201
+        return bool(response.status == 201)
 
     assert await wait_until(active)
     assert await (await candidat.call("GET", "/api/v1/me/candidatures")).json() == []  # a draft
