@@ -468,3 +468,23 @@ async def test_through_the_accounts_events_and_a_correction_shows_in_the_next_ve
     assert view["recapitulatif"]["identite"]["nom_naissance"] == "Martin"
     first = await (await candidat.call("GET", f"/api/v1/candidatures/{cid}/versions/1")).json()
     assert first["recapitulatif"]["identite"]["nom_naissance"] != "Martin"
+
+
+async def test_a_draft_closes_with_its_window_and_withdraws_silently(
+    candidat: Candidat, service: ServiceUnderTest
+) -> None:
+    cid = await candidat.draft()
+    await problem(await candidat.call("GET", "/api/v1/candidatures/not-a-uuid"), 404)
+    await problem(await candidat.call("GET", f"/api/v1/candidatures/{cid}/versions/1"), 404)
+    service.clock.set(CLOSING)
+    body = await problem(await put(candidat, cid, "diplome", {"diplome": "DAEU"}), 409)
+    assert body["type"].endswith("window-closed")
+    service.clock.set(CLOSING - timedelta(seconds=1))
+    assert (await put(candidat, cid, "diplome", {"diplome": "DAEU"})).status == 200
+    path = f"/api/v1/candidatures/{cid}/desinscrire"
+    response = await candidat.call("POST", path, json={"confirmation": True})
+    assert response.status == 200, await response.text()
+    body = await problem(await put(candidat, cid, "diplome", {"diplome": "DAEU"}), 409)
+    assert body["type"].endswith("candidature-withdrawn")
+    assert await outbox_types(service) == []
+    assert (await candidat.call("POST", "/api/v1/candidatures", json=DRAFT)).status == 201
