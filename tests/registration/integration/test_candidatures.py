@@ -488,3 +488,13 @@ async def test_a_draft_closes_with_its_window_and_withdraws_silently(
     assert body["type"].endswith("candidature-withdrawn")
     assert await outbox_types(service) == []
     assert (await candidat.call("POST", "/api/v1/candidatures", json=DRAFT)).status == 201
+
+
+async def test_m_inscrire_replayed_with_its_idempotency_key(candidat: Candidat) -> None:
+    key = {"Idempotency-Key": "m-inscrire-1"}
+    first = await candidat.call("POST", "/api/v1/candidatures", json=DRAFT, headers=key)
+    again = await candidat.call("POST", "/api/v1/candidatures", json=DRAFT, headers=key)
+    assert first.status == again.status == 201
+    assert (await first.json())["id"] == (await again.json())["id"]
+    other = {**DRAFT, "academie": "002"}
+    await problem(await candidat.call("POST", "/api/v1/candidatures", json=other, headers=key), 422)
