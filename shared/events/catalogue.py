@@ -140,6 +140,22 @@ class EpreuveInscrite(Part):
     position: str
     mode: str | None = None
     option: str | None = None
+    # The line as printed ("E2-A - Langue vivante 1 : Écrite - Anglais"), the parent épreuve
+    # of a sous-épreuve, and the table's part ("obligatoire" or "facultative").
+    intitule: str | None = None
+    parent: str | None = None
+    section: str | None = None
+
+
+class AcquisDeclare(Part):
+    """An acquis of the Acquis tab (bénéfice de notes, dispense)."""
+
+    type: str
+    annee: int
+    academie: str
+    epreuve: str
+    note: str | None = None
+    utilise: bool = True
 
 
 class ServiceGestionnaire(Part):
@@ -180,6 +196,20 @@ class Recapitulatif(Part):
     forme_passage: str
     diplome_possede: str | None = None
     epreuves: list[EpreuveInscrite]
+    # Codes beside the labels above, the consents and the acquis (all optional: older
+    # producers did not send them).
+    categorie_code: str | None = None
+    etablissement_code: str | None = None
+    diplome_code: str | None = None
+    consentement_presse: bool | None = None
+    consentement_organismes_prives: bool | None = None
+    consentement_collectivites: bool | None = None
+    acquis: list[AcquisDeclare] = []
+    noms_parents: list[str] = []
+    # Health data as the booleans the consumers need (documents prints them, uploads asks for
+    # the medical certificate); nothing more travels.
+    handicap: bool | None = None
+    amenagement: bool | None = None
 
 
 @event("CandidatureCreated")

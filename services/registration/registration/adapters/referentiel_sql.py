@@ -34,7 +34,7 @@ async def list_examens(conn: asyncpg.Connection) -> list[Examen]:
 
 async def list_sessions(conn: asyncpg.Connection, examen: str) -> list[Session]:
     rows = await conn.fetch(
-        """SELECT examen_code AS examen, annee, libelle FROM sessions
+        """SELECT examen_code AS examen, annee, libelle, facultatives_max FROM sessions
            WHERE examen_code = $1 AND retired_at IS NULL ORDER BY annee""",
         examen,
     )
@@ -117,7 +117,7 @@ async def get_specialite(
     """The spécialité and its épreuves in display order, in one round trip."""
     rows = await conn.fetch(
         """SELECT s.libelle AS specialite_libelle, e.code, e.parent_code AS parent, e.libelle,
-                  e.nature, e.modes, e.options, e.coefficient, e.rang
+                  e.libelle_court, e.nature, e.modes, e.options, e.coefficient, e.rang
            FROM specialites s
            LEFT JOIN epreuves e
              ON (e.examen_code, e.session_annee, e.specialite_code)
@@ -227,10 +227,11 @@ async def upsert_examens(conn: asyncpg.Connection, items: Sequence[Examen]) -> N
 
 async def upsert_sessions(conn: asyncpg.Connection, items: Sequence[Session]) -> None:
     await conn.executemany(
-        """INSERT INTO sessions (examen_code, annee, libelle) VALUES ($1, $2, $3)
+        """INSERT INTO sessions (examen_code, annee, libelle, facultatives_max)
+           VALUES ($1, $2, $3, $4)
            ON CONFLICT (examen_code, annee) DO UPDATE SET libelle = excluded.libelle,
-               retired_at = NULL""",
-        [(s.examen, s.annee, s.libelle) for s in items],
+               facultatives_max = excluded.facultatives_max, retired_at = NULL""",
+        [(s.examen, s.annee, s.libelle, s.facultatives_max) for s in items],
     )
 
 
@@ -289,10 +290,12 @@ async def upsert_specialites(conn: asyncpg.Connection, items: Sequence[Specialit
 async def upsert_epreuves(conn: asyncpg.Connection, items: Sequence[Epreuve]) -> None:
     await conn.executemany(
         """INSERT INTO epreuves (examen_code, session_annee, specialite_code, code, parent_code,
-                                 libelle, nature, modes, options, coefficient, rang)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                                 libelle, nature, modes, options, coefficient, rang,
+                                 libelle_court)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
            ON CONFLICT (examen_code, session_annee, specialite_code, code) DO UPDATE
                SET parent_code = excluded.parent_code, libelle = excluded.libelle,
+                   libelle_court = excluded.libelle_court,
                    nature = excluded.nature, modes = excluded.modes,
                    options = excluded.options, coefficient = excluded.coefficient,
                    rang = excluded.rang, retired_at = NULL""",
@@ -313,6 +316,7 @@ def _epreuve_values(e: Epreuve) -> tuple[Any, ...]:
         list(e.options),
         e.coefficient,
         e.rang or 0,
+        e.libelle_court,
     )
 
 

@@ -56,6 +56,7 @@ class EpreuveArbre(Item):
 
     code: Code
     libelle: Libelle
+    libelle_court: str | None = Field(default=None, min_length=1, max_length=60)
     nature: Nature
     modes: list[Mode] = Field(default_factory=list)
     options: list[Option] = Field(default_factory=list)
@@ -178,6 +179,7 @@ def _nested(
                 code=arbre.code,
                 parent=parent,
                 libelle=arbre.libelle,
+                libelle_court=arbre.libelle_court,
                 nature=arbre.nature,
                 modes=arbre.modes,
                 options=arbre.options,

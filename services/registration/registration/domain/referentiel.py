@@ -64,6 +64,8 @@ class Session(Item):
     examen: Code
     annee: Annee
     libelle: Libelle
+    # How many facultatives a candidate may take (guide, 5.6; since 2024: two).
+    facultatives_max: int = Field(default=2, ge=0, le=20)
 
 
 class Academie(Item):
@@ -97,6 +99,11 @@ class Epreuve(Item):
     code: Code
     parent: OptionalCode = None
     libelle: Libelle
+    # What the récapitulatif prints when the long label is too long (guide: "E4 -
+    # Dévelop.suivi.activ.commercia.").
+    libelle_court: Annotated[str | None, BeforeValidator(_blank_is_none)] = Field(
+        default=None, min_length=1, max_length=60
+    )
     nature: Nature
     modes: Annotated[list[Mode], BeforeValidator(_split_list)] = []
     options: Annotated[list[Option], BeforeValidator(_split_list), Field(max_length=50)] = []
@@ -174,6 +181,7 @@ class EpreuveNode(BaseModel):
 
     code: str
     libelle: str
+    libelle_court: str | None = None
     nature: Nature
     modes: list[Mode]
     options: list[str]
@@ -192,6 +200,7 @@ def epreuve_tree(rows: list[Epreuve]) -> list[EpreuveNode]:
             EpreuveNode(
                 code=row.code,
                 libelle=row.libelle,
+                libelle_court=row.libelle_court,
                 nature=row.nature,
                 modes=row.modes,
                 options=row.options,

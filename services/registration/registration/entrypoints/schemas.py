@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import asyncpg
 from pydantic import (
@@ -30,6 +30,7 @@ from registration.domain.referentiel import (
     EpreuveNode,
     Specialite,
 )
+from shared.events.catalogue import Identite, Recapitulatif
 from shared.types import Instant as IsoInstant
 
 
@@ -172,3 +173,128 @@ class IdentiteLocale(BaseModel):
     email: str | None
     activated: bool
     identite: dict[str, Any] | None
+
+
+# --- the candidature ---------------------------------------------------------------------------
+
+
+class NouvelleCandidature(Request):
+    """M'inscrire: the examen, the session and the académie of residence."""
+
+    examen: Code
+    session: Annee
+    academie: Code
+
+
+class Desinscription(Request):
+    """The explicit confirmation the guide's pop-up asks for (chapter 11)."""
+
+    confirmation: Literal[True]
+
+
+class Probleme(BaseModel):
+    """One problem of a tab, as a 422 lists it."""
+
+    field: str
+    message: str
+    code: str
+
+
+class EtatOnglet(BaseModel):
+    onglet: str
+    complet: bool
+    problemes: list[Probleme]
+
+
+class OngletView(BaseModel):
+    """One tab: what was saved (`donnees`, None when never saved), whether it is complete now
+    and its problems; Identification also shows the projected identity, read-only."""
+
+    candidature_id: uuid.UUID
+    onglet: str
+    donnees: dict[str, Any] | None
+    complet: bool
+    problemes: list[Probleme]
+    identite: Identite | None = None
+    modifiable: bool = True
+
+
+class VersionInfo(BaseModel):
+    version: int
+    saved_at: datetime
+    closes_at: datetime
+
+
+class Fermeture(BaseModel):
+    """The instant the window closes, in the académie's zone and in UTC."""
+
+    fuseau_horaire: str
+    fermeture_locale: datetime
+    fermeture_utc: datetime
+
+
+class CandidatureView(BaseModel):
+    """A candidature: its state, its tabs (complete or not, the next one to fill), its numbers
+    and versions; the current version's récapitulatif once saved (consultation)."""
+
+    id: uuid.UUID
+    statut: str
+    examen: str
+    session: int
+    academie: str
+    version: int
+    numero_candidat: str | None
+    numero_inscription: str | None
+    onglets: list[EtatOnglet]
+    prochain_onglet: str
+    enregistrable: bool
+    versions: list[VersionInfo]
+    recapitulatif: Recapitulatif | None = None
+    # The current version's, when a working copy changed since (Modifier).
+    modifications_en_cours: bool = False
+
+
+class RecapitulatifView(BaseModel):
+    """The Récapitulatif tab: everything above, computed, nothing saved. `epreuves` in the
+    guide's order; `problemes` lists what still stops Enregistrer."""
+
+    candidature_id: uuid.UUID
+    recapitulatif: Recapitulatif | None
+    problemes: list[Probleme]
+    service_gestionnaire: Coordonnees | None
+
+
+class NumeroInscription(BaseModel):
+    """The N° Inscription tab (guide 5.8), the answer of Enregistrer."""
+
+    candidature_id: uuid.UUID
+    version: int
+    numero_candidat: str
+    numero_inscription: str
+    saved_at: datetime
+    fermeture: Fermeture
+    documents: list[str]
+    service_gestionnaire: Coordonnees | None
+
+
+class MaCandidature(BaseModel):
+    """One line of Mes inscriptions."""
+
+    id: uuid.UUID
+    examen: str
+    session: int
+    academie: str
+    specialite: str | None
+    version: int
+    numero_candidat: str | None
+    numero_inscription: str | None
+    saved_at: datetime
+    fermeture: Fermeture
+
+
+class VersionView(BaseModel):
+    candidature_id: uuid.UUID
+    version: int
+    saved_at: datetime
+    closes_at: datetime
+    recapitulatif: Recapitulatif

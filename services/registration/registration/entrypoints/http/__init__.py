@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from registration.entrypoints.http import (
     admin_referentiel,
+    candidatures,
     fenetres,
     identites,
     ouvertures,
@@ -16,7 +17,7 @@ from shared.bus.admin import dead_letter_api
 from shared.http.api import Api
 
 api = Api(problems=PROBLEMS)
-for module in (referentiel, ouvertures, identites, admin_referentiel, fenetres):
+for module in (referentiel, ouvertures, identites, admin_referentiel, fenetres, candidatures):
     api.include(module.api)
 api.include(dead_letter_api())
 
