@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncpg
 
+from registration.app import MIGRATIONS
 from registration.seed.__main__ import seed
 from registration.settings import Settings
+from shared.db import migration_files
 from tests.registration.conftest import ServiceUnderTest, Start, problem
 
 TABLES = (
@@ -129,14 +131,8 @@ async def test_every_migration_applies_on_an_empty_database(
         )
     finally:
         await conn.close()
-    assert [row["name"] for row in applied] == [
-        "001_referentiel.sql",
-        "002_fenetres.sql",
-        "003_identites.sql",
-        "004_erased_accounts.sql",
-        "005_services_gestionnaires.sql",
-        "006_candidatures.sql",
-    ]
+    expected = [path.name for _, path in migration_files(MIGRATIONS)]
+    assert [row["name"] for row in applied] == expected
     assert await (await client.get("/api/v1/ouvertures")).json() == []
     document = await (await client.get("/openapi.json")).json()
     assert "/api/v1/ouvertures" in document["paths"]
