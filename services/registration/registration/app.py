@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 from aiohttp import web
@@ -24,7 +25,15 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Deps:
         outbox=Outbox(settings.service_name, settings.events_exchange),
         clock=clock or SystemClock(),
         read_cache=ReadCache(settings.public_cache_ttl_s),
+        cursor_key=_cursor_key(settings),
     )
+
+
+def _cursor_key(settings: Settings) -> bytes:
+    secret = settings.search_cursor_secret
+    if secret is None or not secret.get_secret_value():
+        return secrets.token_bytes(32)
+    return secret.get_secret_value().encode()
 
 
 def build_app(settings: Settings | None = None, *, clock: Clock | None = None) -> web.Application:

@@ -17,6 +17,8 @@ class Deps:
     clock: Clock
     # Public référentiel reads, kept a few seconds in the process; cleared by a change.
     read_cache: ReadCache
+    # The key of the back office's search cursors (settings.search_cursor_secret).
+    cursor_key: bytes = b""
 
 
 DEPS = web.AppKey("registration_deps", Deps)

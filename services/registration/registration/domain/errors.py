@@ -138,3 +138,7 @@ class CandidatureState(RegistrationError):
         super().__init__(detail)
         self.slug = slug
         self.detail = detail
+
+
+class InvalidCursor(RegistrationError):
+    """A search cursor that was altered, or issued for other filters (400)."""

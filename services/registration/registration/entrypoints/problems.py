@@ -11,6 +11,7 @@ from registration.domain.errors import (
     FenetreRefused,
     IdentityMissing,
     ImportRefused,
+    InvalidCursor,
     Issue,
     NotFound,
     TabRefused,
@@ -116,6 +117,10 @@ def state(exc: CandidatureState) -> ProblemError:
     return conflict(exc.slug, exc.detail)
 
 
+def invalid_cursor(exc: InvalidCursor) -> ProblemError:
+    return ProblemError(400, "invalid-cursor", "Invalid cursor", str(exc))
+
+
 PROBLEMS: ProblemMap = {
     WindowClosed: window_closed,
     CandidatureExists: candidature_exists,
@@ -130,4 +135,5 @@ PROBLEMS: ProblemMap = {
     FenetreRefused: window_refused,
     FenetreOverlaps: window_overlaps,
     NotFound: missing,
+    InvalidCursor: invalid_cursor,
 }

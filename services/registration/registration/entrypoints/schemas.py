@@ -11,6 +11,7 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
+    Field,
     GetJsonSchemaHandler,
     RootModel,
     TypeAdapter,
@@ -20,6 +21,7 @@ from pydantic_core import CoreSchema
 
 from registration.domain.fenetres import Periode, is_open, to_local, to_utc
 from registration.domain.imports import ImportBatch, ItemUnion
+from registration.domain.recherche import DEFAULT_LIMIT, MAX_LIMIT
 from registration.domain.referentiel import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -298,3 +300,86 @@ class VersionView(BaseModel):
     saved_at: datetime
     closes_at: datetime
     recapitulatif: Recapitulatif
+
+
+# --- Back office: search, export, counts (issue 12) --------------------------------------------
+
+Texte = Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class FiltresCandidatures(Request):
+    """The search's filters, shared by the export. `nom` is a prefix of `nom prénoms`, without
+    regard to accents or case; `%`, `_`, `\\` and quotes are taken literally."""
+
+    examen: Code | None = None
+    session: Annee | None = None
+    academie: Code | None = None
+    numero_candidat: Texte | None = None
+    numero_inscription: Texte | None = None
+    nom: Texte | None = None
+    specialite: Code | None = None
+    categorie: Code | None = None
+    etablissement: Code | None = None
+    statut: Literal["active", "withdrawn", "rejected"] | None = None
+    fenetre: Literal["ouverte", "fermee"] | None = None
+
+
+class RechercheQuery(FiltresCandidatures):
+    """A page: `limit` candidatures (50 by default, 500 at most) after `cursor`, the
+    `next_cursor` of the previous page (opaque, signed, bound to the same filters)."""
+
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+    cursor: Annotated[str, Field(max_length=1000)] | None = None
+
+
+class ExportQuery(FiltresCandidatures):
+    """`sante=true` adds the health columns (handicap, aménagement), an audited read."""
+
+    sante: bool = False
+
+
+class CandidatureTrouvee(BaseModel):
+    id: uuid.UUID
+    examen: str
+    session: int
+    academie: str
+    statut: str
+    version: int
+    numero_candidat: str | None
+    numero_inscription: str | None
+    nom: str | None
+    prenoms: str | None
+    specialite: str | None
+    categorie: str | None
+    etablissement: str | None
+    updated_at: datetime
+
+
+class PageCandidatures(BaseModel):
+    items: list[CandidatureTrouvee]
+    next_cursor: str | None
+
+
+class ComptesQuery(Request):
+    """Without `academie`: a gestionnaire's académies together; an administrateur's national
+    totals."""
+
+    examen: Code
+    session: Annee
+    academie: Code | None = None
+
+
+class Compte(BaseModel):
+    code: str | None
+    nombre: int
+
+
+class Comptes(BaseModel):
+    examen: str
+    session: int
+    academies: list[str] | None
+    total: int
+    par_statut: list[Compte]
+    par_specialite: list[Compte]
+    par_categorie: list[Compte]
+    par_etablissement: list[Compte]
