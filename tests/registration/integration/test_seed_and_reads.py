@@ -136,6 +136,8 @@ async def test_every_migration_applies_on_an_empty_database(
         "004_erased_accounts.sql",
         "005_services_gestionnaires.sql",
         "006_candidatures.sql",
+        "007_audit_log.sql",
+        "009_back_office.sql",
     ]
     assert await (await client.get("/api/v1/ouvertures")).json() == []
     document = await (await client.get("/openapi.json")).json()

@@ -7,12 +7,14 @@ from registration.domain.errors import (
     CandidatureExists,
     CandidatureIncomplete,
     CandidatureState,
+    DecisionRefused,
     FenetreOverlaps,
     FenetreRefused,
     IdentityMissing,
     ImportRefused,
     Issue,
     NotFound,
+    ProlongationRefused,
     TabRefused,
     UnknownReference,
     VersionMismatch,
@@ -130,4 +132,8 @@ PROBLEMS: ProblemMap = {
     FenetreRefused: window_refused,
     FenetreOverlaps: window_overlaps,
     NotFound: missing,
+    DecisionRefused: lambda exc: conflict(exc.slug, exc.detail),
+    ProlongationRefused: lambda exc: ProblemError(
+        422, "prolongation-refused", "The prolongation is refused", exc.detail
+    ),
 }

@@ -4,6 +4,7 @@ the identity consumer, and turns the service's refusals into problems (`problems
 from __future__ import annotations
 
 from registration.entrypoints.http import (
+    admin_decisions,
     admin_referentiel,
     candidatures,
     fenetres,
@@ -19,6 +20,7 @@ from shared.http.api import Api
 api = Api(problems=PROBLEMS)
 for module in (referentiel, ouvertures, identites, admin_referentiel, fenetres, candidatures):
     api.include(module.api)
+api.include(admin_decisions.api)
 api.include(dead_letter_api())
 
 __all__ = ["api", "clear_cache_after_change"]
