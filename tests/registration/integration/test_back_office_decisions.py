@@ -9,6 +9,7 @@ import logging
 import uuid
 from typing import Any
 
+import asyncpg
 import pytest
 
 from shared.testing.tokens import TestKeys
@@ -118,6 +119,10 @@ async def test_a_candidate_token_on_every_admin_route_is_403(
         ("POST", base + "/ecarter", REASON),
         ("POST", base + "/desinscrire", REASON),
         ("POST", base + "/amenagement", {**REASON, "mesures": []}),
+        ("GET", "/api/v1/admin/audit", None),
+        ("POST", "/api/v1/admin/fenetres/prolongation", {}),
+        ("PUT", "/api/v1/admin/read-only", {"enabled": True}),
+        ("GET", "/api/v1/admin/read-only", None),
     ]:
         await problem(await candidat.call(method, path, json=body), 403)
 
@@ -251,3 +256,128 @@ async def test_an_amenagement_decision_is_stored_with_the_health_data_not_in_eve
         logged = await conn.fetch("SELECT before, after FROM audit_log")
     assert "Pauses" not in str([dict(r) for r in logged])
     assert "tiers" not in str([dict(r) for r in logged])
+
+
+# --- the audit log ------------------------------------------------------------------------------
+
+
+WINDOW = {
+    "examen": "BTS",
+    "session": 2027,
+    "academie": "002",
+    "ouverture": "2027-01-10T09:00:00+01:00",
+    "fermeture": "2027-01-20T17:00:00+01:00",
+}
+
+
+async def test_admin_actions_are_audited_and_read_with_filters_and_pages(
+    service: ServiceUnderTest, admin: dict[str, str], test_keys: TestKeys
+) -> None:
+    response = await call(service, admin, "POST", "/api/v1/admin/fenetres", json=WINDOW)
+    assert response.status == 201, await response.text()
+    fenetre = (await response.json())["id"]
+    moved = {"ouverture": WINDOW["ouverture"], "fermeture": "2027-01-21T17:00:00+01:00"}
+    path = f"/api/v1/admin/fenetres/{fenetre}"
+    assert (await call(service, admin, "PUT", path, json=moved)).status == 200
+    item = {"code": "ZZZ", "libelle": "ACADEMIE TEST", "fuseau_horaire": "Europe/Paris"}
+    put_item = await call(service, admin, "PUT", "/api/v1/admin/referentiel/academies", json=item)
+    assert put_item.status == 200, await put_item.text()
+    removed = await call(service, admin, "DELETE", "/api/v1/admin/referentiel/academies/ZZZ")
+    assert removed.status == 200, await removed.text()
+
+    page = await (await call(service, admin, "GET", "/api/v1/admin/audit?limit=2")).json()
+    assert [e["action"] for e in page["items"]] == ["referentiel.remove", "referentiel.put"]
+    rest = f"/api/v1/admin/audit?limit=2&after={page['next']}"
+    page = await (await call(service, admin, "GET", rest)).json()
+    assert [e["action"] for e in page["items"]] == ["fenetre.move", "fenetre.create"]
+    assert page["items"][0]["before"]["fermeture"] == "2027-01-20T16:00:00+00:00"
+    assert page["items"][0]["after"]["fermeture"] == "2027-01-21T16:00:00+00:00"
+    assert page["next"] is None
+    only = "/api/v1/admin/audit?action=fenetre.move&academie=002"
+    assert len((await (await call(service, admin, "GET", only)).json())["items"]) == 1
+    since = "/api/v1/admin/audit?from=2999-01-01T00:00:00Z"
+    assert (await (await call(service, admin, "GET", since)).json())["items"] == []
+    await problem(await call(service, admin, "GET", "/api/v1/admin/audit?after=abc"), 422)
+    await problem(await call(service, admin, "GET", "/api/v1/admin/audit?limit=0"), 422)
+    staff = gestionnaire(test_keys, "001")
+    await problem(await call(service, staff, "GET", "/api/v1/admin/audit"), 403)
+
+
+async def test_an_action_the_audit_cannot_record_does_not_happen(
+    service: ServiceUnderTest, admin: dict[str, str]
+) -> None:
+    response = await call(service, admin, "POST", "/api/v1/admin/fenetres", json=WINDOW)
+    fenetre = (await response.json())["id"]
+    async with service.pool.acquire() as conn:
+        await conn.execute(
+            "ALTER TABLE audit_log ADD CONSTRAINT test_refuses_moves "
+            "CHECK (action <> 'fenetre.move') NOT VALID"
+        )
+    moved = {"ouverture": WINDOW["ouverture"], "fermeture": "2027-01-25T17:00:00+01:00"}
+    path = f"/api/v1/admin/fenetres/{fenetre}"
+    await problem(await call(service, admin, "PUT", path, json=moved), 500)
+    async with service.pool.acquire() as conn:
+        fermeture = await conn.fetchval("SELECT fermeture FROM fenetres WHERE id = $1", fenetre)
+        assert fermeture.isoformat() == "2027-01-20T16:00:00+00:00"
+        with pytest.raises(asyncpg.RaiseError, match="append-only"):
+            await conn.execute("UPDATE audit_log SET action = 'x'")
+        with pytest.raises(asyncpg.RaiseError, match="append-only"):
+            await conn.execute("DELETE FROM audit_log")
+
+
+# --- deadline-day switches ----------------------------------------------------------------------
+
+
+async def test_prolongation_extends_the_windows_at_once_in_ouvertures_and_saves(
+    candidat: Candidat, service: ServiceUnderTest, admin: dict[str, str], test_keys: TestKeys
+) -> None:
+    cid = await saved(candidat)
+    service.clock.set(CLOSING)
+    await problem(await put(candidat, cid, "diplome", {"diplome": "DAEU"}), 409)
+    before = await (await service.client.get("/api/v1/ouvertures")).json()
+    body = {"examen": "BTS", "session": 2027, "academie": "001", "minutes": 120}
+    staff = gestionnaire(test_keys, "001")
+    path = "/api/v1/admin/fenetres/prolongation"
+    await problem(await call(service, staff, "POST", path, json=body), 403)
+    response = await call(service, admin, "POST", path, json=body)
+    assert response.status == 200, await response.text()
+    [extended] = (await response.json())["fenetres"]
+    assert extended["fermeture_utc"] == "2026-11-18T18:00:00Z"
+    after = await (await service.client.get("/api/v1/ouvertures")).json()
+    ours = [o for o in after if (o["examen"], o["academie"]) == ("BTS", "001")]
+    assert [o["fermeture_utc"] for o in ours] == ["2026-11-18T18:00:00Z"]
+    assert before != after
+    assert (await put(candidat, cid, "diplome", {"diplome": "DAEU"})).status == 200
+    assert ("fenetre.prolonger", f"fenetre:{extended['id']}") in await audit_rows(service)
+
+    every = {"examen": "BTS", "session": 2027, "minutes": 30}
+    response = await call(service, admin, "POST", path, json=every)
+    assert response.status == 200, await response.text()
+    bts = {o["academie"] for o in after if o["examen"] == "BTS" and o["session"] == 2027}
+    assert len((await response.json())["fenetres"]) == len(bts)
+    none = {"examen": "BTS", "session": 2031, "minutes": 30}
+    await problem(await call(service, admin, "POST", path, json=none), 422)
+    await problem(await call(service, admin, "POST", path, json={**every, "minutes": 0}), 422)
+
+
+async def test_read_only_refuses_writes_with_503_while_reads_go_on(
+    candidat: Candidat, service: ServiceUnderTest, admin: dict[str, str]
+) -> None:
+    cid = await candidat.draft()
+    switch = "/api/v1/admin/read-only"
+    on = {"enabled": True, "reason": "Bascule de base"}
+    response = await call(service, admin, "PUT", switch, json=on)
+    assert response.status == 200, await response.text()
+    refused = await put(candidat, cid, "diplome", {"diplome": "DAEU"})
+    body = await problem(refused, 503)
+    assert body["type"].endswith("read-only")
+    assert refused.headers["Retry-After"] == "60"
+    assert (await candidat.call("GET", f"/api/v1/candidatures/{cid}")).status == 200
+    assert (await service.client.get("/health/live")).status == 200
+    state = await (await call(service, admin, "GET", switch)).json()
+    assert state["enabled"] is True
+    off = await call(service, admin, "PUT", switch, json={"enabled": False})
+    assert off.status == 200
+    assert (await put(candidat, cid, "diplome", {"diplome": "DAEU"})).status == 200
+    actions = [a for a, _ in await audit_rows(service)]
+    assert actions.count("service.read-only") == 2

@@ -31,6 +31,8 @@ from registration.entrypoints.schemas import (
     DecisionView,
     DiffView,
     OngletChange,
+    ReadOnlyBody,
+    ReadOnlyView,
     SanteView,
     VersionEntry,
 )
@@ -322,3 +324,27 @@ async def amenagement(
         after={"decision": decision_id},
     )
     return _decision(await sql.get_decision(conn, decision_id))
+
+
+# --- the read-only switch -----------------------------------------------------------------------
+
+
+async def set_read_only(
+    conn: asyncpg.Connection, command: ReadOnlyBody, principal: Principal, deps: Deps
+) -> ReadOnlyView:
+    now = deps.clock.now()
+    before = await sql.set_read_only(
+        conn, command.enabled, command.reason, now, principal.account_id
+    )
+    await audit.record(
+        conn,
+        principal,
+        deps,
+        action="service.read-only",
+        target="service:registration",
+        before=None
+        if before is None
+        else {"enabled": before["enabled"], "reason": before["reason"]},
+        after={"enabled": command.enabled, "reason": command.reason},
+    )
+    return ReadOnlyView(enabled=command.enabled, reason=command.reason, changed_at=now)

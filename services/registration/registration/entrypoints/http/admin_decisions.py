@@ -8,20 +8,33 @@ import uuid
 import asyncpg
 from aiohttp import web
 
+from registration.adapters import decisions_sql
 from registration.deps import DEPS
-from registration.entrypoints.http._common import WINDOW_STAFF
+from registration.entrypoints.http._common import (
+    ADMIN,
+    OUVERTURES,
+    WINDOW_STAFF,
+    referentiel_changed,
+)
 from registration.entrypoints.schemas import (
     AdminCandidatureView,
     AmenagementBody,
+    AuditPage,
+    AuditQuery,
     DecisionBody,
     DecisionView,
     DiffQuery,
     DiffView,
+    ProlongationBody,
+    ProlongationView,
+    ReadOnlyBody,
+    ReadOnlyView,
 )
-from registration.handlers import decisions
+from registration.handlers import audit, decisions, fenetres
 from shared.auth import Principal
 from shared.http.api import Api
 from shared.http.problems import ProblemError, not_found
+from shared.http.read_only import READ_ONLY, SWITCH_PATH
 
 api = Api()
 
@@ -78,7 +91,7 @@ async def candidature_diff(
     idempotent=True,
     errors=(409, 412),
 )
-async def ecarter(
+async def admin_ecarter(
     request: web.Request, conn: asyncpg.Connection, body: DecisionBody, principal: Principal
 ) -> DecisionView:
     """Reject the candidature with a reason: CandidatureRejected."""
@@ -98,7 +111,7 @@ async def ecarter(
     idempotent=True,
     errors=(409, 412),
 )
-async def desinscrire(
+async def admin_desinscrire(
     request: web.Request, conn: asyncpg.Connection, body: DecisionBody, principal: Principal
 ) -> DecisionView:
     """Withdraw after the window closed, with a reason: CandidatureWithdrawn (gestionnaire)."""
@@ -118,10 +131,77 @@ async def desinscrire(
     idempotent=True,
     errors=(409, 412),
 )
-async def amenagement(
+async def admin_amenagement(
     request: web.Request, conn: asyncpg.Connection, body: AmenagementBody, principal: Principal
 ) -> DecisionView:
     """Record the aménagement granted (health data: measures and free text)."""
     if_match = _if_match(request)
     deps = request.app[DEPS]
     return await decisions.amenagement(conn, _id(request), body, if_match, principal, deps)
+
+
+# --- the audit log ------------------------------------------------------------------------------
+
+
+@api.get(
+    "/api/v1/admin/audit",
+    query=AuditQuery,
+    response=AuditPage,
+    roles=ADMIN,
+    tags=TAGS,
+    transactional=True,
+)
+async def audit_log(
+    request: web.Request, conn: asyncpg.Connection, query: AuditQuery, principal: Principal
+) -> AuditPage:
+    """Newest first; `after=<next>` reads the following page."""
+    return await audit.search(conn, query, request.app[DEPS])
+
+
+# --- deadline-day switches ----------------------------------------------------------------------
+
+
+@api.post(
+    "/api/v1/admin/fenetres/prolongation",
+    body=ProlongationBody,
+    response=ProlongationView,
+    roles=ADMIN,
+    tags=OUVERTURES,
+    transactional=True,
+    idempotent=True,
+    errors=(409,),
+)
+async def prolonger(
+    request: web.Request, conn: asyncpg.Connection, body: ProlongationBody, principal: Principal
+) -> ProlongationView:
+    """Extend the last window of one académie, or of every académie of an examen + session."""
+    extended = await fenetres.prolonger(conn, body, principal, request.app[DEPS])
+    referentiel_changed(request)
+    return ProlongationView(fenetres=extended)
+
+
+@api.get(SWITCH_PATH, response=ReadOnlyView, roles=ADMIN, tags=TAGS, transactional=True)
+async def read_only_state(
+    request: web.Request, conn: asyncpg.Connection, principal: Principal
+) -> ReadOnlyView:
+    row = await decisions_sql.get_read_only(conn)
+    if row is None:
+        return ReadOnlyView(enabled=False, reason=None, changed_at=None)
+    return ReadOnlyView(**dict(row))
+
+
+@api.put(
+    SWITCH_PATH,
+    body=ReadOnlyBody,
+    response=ReadOnlyView,
+    roles=ADMIN,
+    tags=TAGS,
+    transactional=True,
+)
+async def set_read_only(
+    request: web.Request, conn: asyncpg.Connection, body: ReadOnlyBody, principal: Principal
+) -> ReadOnlyView:
+    """Every replica refuses writes (503 `read-only`) within a second; reads go on."""
+    changed = await decisions.set_read_only(conn, body, principal, request.app[DEPS])
+    request.app[READ_ONLY].invalidate()
+    return changed
