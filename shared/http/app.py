@@ -18,6 +18,7 @@ from shared.db import DATABASE_UNREACHABLE, tracking_answers
 from shared.http.api import Api, openapi_document
 from shared.http.keys import BACKGROUND, BROKER, CONSUMERS, POOL, SETTINGS
 from shared.http.problems import ProblemError, from_http_exception, problem_response
+from shared.http.read_only import READ_ONLY, ReadOnlyFlag, read_only_middleware
 from shared.logging import new_correlation_id, set_correlation_id
 from shared.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from shared.settings import ServiceSettings
@@ -175,10 +176,16 @@ def create_app(
     one cleanup context (in order) and closed in reverse order."""
     app = web.Application(
         client_max_size=settings.max_body_bytes,
-        middlewares=[correlation_middleware, metrics_middleware, problem_middleware],
+        middlewares=[
+            correlation_middleware,
+            metrics_middleware,
+            problem_middleware,
+            read_only_middleware,
+        ],
     )
     app[SETTINGS] = settings
     app[BACKGROUND] = {}
+    app[READ_ONLY] = ReadOnlyFlag()
     document = openapi_document(api, title, "1")
 
     async def openapi(request: web.Request) -> web.Response:

@@ -143,3 +143,22 @@ async def open_fenetre_at(
         academie,
         at,
     )
+
+
+async def lock_last_fenetres(
+    conn: asyncpg.Connection, examen: str, annee: int, academie: str | None
+) -> list[asyncpg.Record]:
+    """Per académie (or the one named), its last window of (examen, session), locked."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        """SELECT id, academie_code, ouverture, fermeture FROM fenetres
+           WHERE id IN (SELECT DISTINCT ON (academie_code) id FROM fenetres
+                        WHERE examen_code = $1 AND session_annee = $2
+                          AND ($3::text IS NULL OR academie_code = $3)
+                        ORDER BY academie_code, fermeture DESC)
+           ORDER BY academie_code
+           FOR UPDATE""",
+        examen,
+        annee,
+        academie,
+    )
+    return rows

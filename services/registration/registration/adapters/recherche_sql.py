@@ -12,6 +12,8 @@ import asyncpg
 
 from registration.domain.recherche import STATUTS, Position
 
+# The back office's status: a rejection (écarter) is a withdrawal with `ecartee_at` set.
+_STATUT = "(CASE WHEN c.ecartee_at IS NOT NULL THEN 'ecartee' ELSE c.statut END)"
 # Whether the candidature's window is open at {now}.
 _WINDOW_OPEN = """EXISTS (SELECT 1 FROM fenetres f
     WHERE f.examen_code = c.examen_code AND f.session_annee = c.session_annee
@@ -53,7 +55,7 @@ def where(filtres: dict[str, Any], academies: list[str] | None, now: datetime) -
         if filtres.get(name) is not None:
             w.add(f"c.{column} = {w.param(filtres[name])}")
     if filtres.get("statut") is not None:
-        w.add(f"c.statut = {w.param(STATUTS[filtres['statut']])}")
+        w.add(f"{_STATUT} = {w.param(STATUTS[filtres['statut']])}")
     if filtres.get("nom") is not None:
         p = w.param(filtres["nom"])
         # A range the index (nom_cle, id) serves — U+10FFFF sorts after every character in
@@ -70,8 +72,9 @@ def where(filtres: dict[str, Any], academies: list[str] | None, now: datetime) -
     return w
 
 
-_COLUMNS = """c.id, c.examen_code, c.session_annee, c.academie_code, c.statut, c.version,
-    c.numero_candidat, c.numero_inscription, c.nom, c.prenoms, c.nom_cle, c.specialite_code,
+_COLUMNS = f"""c.id, c.examen_code, c.session_annee, c.academie_code,
+    {_STATUT} AS statut, c.version, c.numero_candidat, c.numero_inscription, c.nom, c.prenoms,
+    c.nom_cle, c.specialite_code,
     c.categorie_code, c.etablissement_code, c.updated_at"""
 
 
@@ -116,7 +119,7 @@ def export_query(
         else ""
     )
     sql = f"""SELECT c.numero_candidat, c.numero_inscription, c.examen_code, c.session_annee,
-                c.academie_code, c.statut, c.version, c.nom, c.prenoms,
+                c.academie_code, {_STATUT} AS statut, c.version, c.nom, c.prenoms,
                 v.snapshot -> 'candidature' ->> 'civilite' AS civilite,
                 v.snapshot -> 'recapitulatif' -> 'identite' ->> 'date_naissance'
                     AS date_naissance,
@@ -148,11 +151,14 @@ async def counts(
     """One row per (dimension, code): the grouping sets of the four dimensions, and the total
     (all four NULL, grouping 15)."""
     rows: list[asyncpg.Record] = await conn.fetch(
-        """SELECT grouping(c.statut, c.specialite_code, c.categorie_code, c.etablissement_code)
+        f"""SELECT grouping(c.statut, c.specialite_code, c.categorie_code, c.etablissement_code)
                       AS g,
                   c.statut, c.specialite_code, c.categorie_code, c.etablissement_code,
                   count(*) AS nombre
-           FROM candidatures c
+           FROM (SELECT {_STATUT} AS statut, c.specialite_code, c.categorie_code,
+                        c.etablissement_code, c.version, c.examen_code, c.session_annee,
+                        c.academie_code
+                 FROM candidatures c) c
            WHERE c.version >= 1 AND c.examen_code = $1 AND c.session_annee = $2
              AND ($3::text[] IS NULL OR c.academie_code = ANY($3::text[]))
            GROUP BY GROUPING SETS ((c.statut), (c.specialite_code), (c.categorie_code),

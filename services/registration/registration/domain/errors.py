@@ -142,3 +142,24 @@ class CandidatureState(RegistrationError):
 
 class InvalidCursor(RegistrationError):
     """A search cursor that was altered, or issued for other filters (400)."""
+
+
+# --- the back office ----------------------------------------------------------------------------
+
+
+class DecisionRefused(RegistrationError):
+    """The candidature is not in a state this decision applies to (a draft, withdrawn,
+    rejected, a window still open for a désinscription)."""
+
+    def __init__(self, slug: str, detail: str) -> None:
+        super().__init__(detail)
+        self.slug = slug
+        self.detail = detail
+
+
+class ProlongationRefused(RegistrationError):
+    """No window to extend for the examen, session (and académie) named."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail

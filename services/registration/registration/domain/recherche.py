@@ -16,7 +16,7 @@ from typing import Any
 from registration.domain.errors import InvalidCursor
 
 # The statuses the back office names, and the candidatures' own (`statut`). A rejected
-# candidature is the decisions' (`ecartee`); drafts are never shown (version 0).
+# candidature is a withdrawal with `ecartee_at` set (shown as `ecartee`); drafts are never shown.
 STATUTS: dict[str, str] = {"active": "active", "withdrawn": "desinscrite", "rejected": "ecartee"}
 STATUS_OF: dict[str, str] = {value: key for key, value in STATUTS.items()}
 

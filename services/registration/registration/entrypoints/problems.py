@@ -7,6 +7,7 @@ from registration.domain.errors import (
     CandidatureExists,
     CandidatureIncomplete,
     CandidatureState,
+    DecisionRefused,
     FenetreOverlaps,
     FenetreRefused,
     IdentityMissing,
@@ -14,6 +15,7 @@ from registration.domain.errors import (
     InvalidCursor,
     Issue,
     NotFound,
+    ProlongationRefused,
     TabRefused,
     UnknownReference,
     VersionMismatch,
@@ -136,4 +138,8 @@ PROBLEMS: ProblemMap = {
     FenetreOverlaps: window_overlaps,
     NotFound: missing,
     InvalidCursor: invalid_cursor,
+    DecisionRefused: lambda exc: conflict(exc.slug, exc.detail),
+    ProlongationRefused: lambda exc: ProblemError(
+        422, "prolongation-refused", "The prolongation is refused", exc.detail
+    ),
 }

@@ -19,6 +19,7 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
+from registration.domain.decisions import REASON_MAX, Mesure, check_reason
 from registration.domain.fenetres import Periode, is_open, to_local, to_utc
 from registration.domain.imports import ImportBatch, ItemUnion
 from registration.domain.recherche import DEFAULT_LIMIT, MAX_LIMIT
@@ -383,3 +384,156 @@ class Comptes(BaseModel):
     par_specialite: list[Compte]
     par_categorie: list[Compte]
     par_etablissement: list[Compte]
+
+
+# --- the back office: detail, decisions, audit, switches (issue 12) -----------------------------
+
+Reason = Annotated[str, Field(min_length=1, max_length=REASON_MAX), AfterValidator(check_reason)]
+
+
+class DecisionBody(BaseModel):
+    """Écarter or désinscrire: the reason is mandatory (shown to the candidate)."""
+
+    model_config = ConfigDict(extra="forbid")
+    reason: Reason
+
+
+class AmenagementBody(BaseModel):
+    """The aménagement granted: standard measures and free text (health data)."""
+
+    model_config = ConfigDict(extra="forbid")
+    reason: Reason
+    mesures: list[Mesure] = Field(max_length=len(Mesure))
+    texte: Reason | None = None
+
+
+class AmenagementView(BaseModel):
+    mesures: list[str]
+    texte: str | None
+
+
+class DecisionView(BaseModel):
+    id: int
+    kind: str
+    reason: str
+    version: int
+    decided_by: uuid.UUID
+    decided_role: str
+    decided_at: datetime
+    amenagement: AmenagementView | None = None
+
+
+class SanteView(BaseModel):
+    handicap: bool
+    amenagement: bool
+
+
+class VersionEntry(BaseModel):
+    """One saved version: who saved it (the candidate signs each one) and when."""
+
+    version: int
+    saved_at: datetime
+    saved_by: uuid.UUID
+    closes_at: datetime
+    sante: SanteView | None
+    recapitulatif: Recapitulatif
+
+
+class AdminCandidatureView(BaseModel):
+    id: uuid.UUID
+    account_id: uuid.UUID
+    statut: Literal["brouillon", "active", "desinscrite", "ecartee"]
+    examen: str
+    session: int
+    academie: str
+    version: int
+    numero_candidat: str | None
+    numero_inscription: str | None
+    created_at: datetime
+    updated_at: datetime
+    withdrawn_at: datetime | None
+    ecartee_at: datetime | None
+    saisie: dict[str, Any]
+    sante: SanteView | None
+    versions: list[VersionEntry]
+    decisions: list[DecisionView]
+    # The pièces status summary, once uploads publishes PiecesFournies / PieceStatusChanged.
+    pieces: list[dict[str, Any]] = []
+
+
+class DiffQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    from_: int = Field(alias="from", ge=1, le=1_000_000)
+    to: int = Field(ge=1, le=1_000_000)
+
+
+class OngletChange(BaseModel):
+    onglet: str
+    champs: list[str]
+
+
+class DiffView(BaseModel):
+    candidature_id: uuid.UUID
+    from_version: int
+    to_version: int
+    onglets: list[OngletChange]
+
+
+class AuditQuery(BaseModel):
+    """Filters of the audit log; `after` is the `next` of the previous page (keyset)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    actor: uuid.UUID | None = None
+    action: str | None = Field(default=None, max_length=100)
+    target: str | None = Field(default=None, max_length=200)
+    academie: str | None = Field(default=None, max_length=20)
+    from_: IsoInstant | None = Field(default=None, alias="from")
+    to: IsoInstant | None = None
+    after: int | None = Field(default=None, ge=1, le=2**63 - 1)
+    limit: int = Field(default=50, ge=1, le=500)
+
+
+class AuditEntry(BaseModel):
+    id: int
+    at: datetime
+    actor: uuid.UUID
+    role: str
+    academies: list[str]
+    action: str
+    target: str
+    academie: str | None
+    correlation_id: str | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+class AuditPage(BaseModel):
+    items: list[AuditEntry]
+    next: int | None
+
+
+class ProlongationBody(BaseModel):
+    """Extend the current window of one académie, or of every académie of an examen +
+    session, by `minutes` (at most 31 days)."""
+
+    model_config = ConfigDict(extra="forbid")
+    examen: Code
+    session: Annee
+    academie: Code | None = None
+    minutes: int = Field(ge=1, le=31 * 24 * 60)
+
+
+class ProlongationView(BaseModel):
+    fenetres: list[Ouverture]
+
+
+class ReadOnlyBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    enabled: bool
+    reason: Reason | None = None
+
+
+class ReadOnlyView(BaseModel):
+    enabled: bool
+    reason: str | None
+    changed_at: datetime | None

@@ -9,6 +9,7 @@ import asyncpg
 
 from registration.adapters import audit_sql
 from registration.deps import Deps
+from registration.entrypoints.schemas import AuditEntry, AuditPage, AuditQuery
 from shared.auth import Principal
 from shared.logging import current_correlation_id
 
@@ -39,3 +40,20 @@ async def record(
         before=before,
         after=after,
     )
+
+
+async def search(conn: asyncpg.Connection, query: AuditQuery, deps: Deps) -> AuditPage:
+    """Administrateurs read the log with filters, a page at a time."""
+    rows = await audit_sql.search(
+        conn,
+        actor=query.actor,
+        action=query.action,
+        target=query.target,
+        academie=query.academie,
+        since=query.from_,
+        until=query.to,
+        after=query.after,
+        limit=query.limit + 1,
+    )
+    items = [AuditEntry(**dict(row)) for row in rows[: query.limit]]
+    return AuditPage(items=items, next=items[-1].id if len(rows) > query.limit else None)

@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from datetime import datetime
-from typing import TypeVar
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 import asyncpg
 
 from registration.adapters import fenetres_sql as sql
 from registration.adapters import referentiel_sql
 from registration.deps import Deps
-from registration.domain.errors import FenetreNotFound, FenetreOverlaps, FenetreRefused, Issue
+from registration.domain.errors import (
+    FenetreNotFound,
+    FenetreOverlaps,
+    FenetreRefused,
+    Issue,
+    ProlongationRefused,
+)
 from registration.domain.fenetres import Periode, closes_after_opening, require_aware
-from registration.entrypoints.schemas import NouvelleFenetre, Ouverture, PeriodeFenetre
+from registration.entrypoints.schemas import (
+    NouvelleFenetre,
+    Ouverture,
+    PeriodeFenetre,
+    ProlongationBody,
+)
+from registration.handlers import audit
 from shared.auth import Principal, ensure_academie
 
 T = TypeVar("T")
@@ -56,7 +68,17 @@ async def create(
     await check_references(conn, *key)
     await _refuse_overlap(conn, *key, periode, None)
     fenetre_id = await _write(sql.insert_fenetre(conn, *key, periode, principal.account_id))
-    return await _ouverture(conn, fenetre_id, deps)
+    created = await _ouverture(conn, fenetre_id, deps)
+    await audit.record(
+        conn,
+        principal,
+        deps,
+        action="fenetre.create",
+        target=f"fenetre:{fenetre_id}",
+        academie=command.academie,
+        after=_periode(created),
+    )
+    return created
 
 
 async def move(
@@ -74,8 +96,60 @@ async def move(
     check_periode(periode)
     key = (row["examen_code"], row["session_annee"], row["academie_code"])
     await _refuse_overlap(conn, *key, periode, fenetre_id)
+    before = await _ouverture(conn, fenetre_id, deps)
     await _write(sql.move_fenetre(conn, fenetre_id, periode, principal.account_id))
-    return await _ouverture(conn, fenetre_id, deps)
+    moved = await _ouverture(conn, fenetre_id, deps)
+    await audit.record(
+        conn,
+        principal,
+        deps,
+        action="fenetre.move",
+        target=f"fenetre:{fenetre_id}",
+        academie=row["academie_code"],
+        before=_periode(before),
+        after=_periode(moved),
+    )
+    return moved
+
+
+def _periode(ouverture: Ouverture) -> dict[str, Any]:
+    """What the audit keeps of a window: its instants in UTC."""
+    return {
+        "ouverture": ouverture.ouverture_utc.isoformat(),
+        "fermeture": ouverture.fermeture_utc.isoformat(),
+    }
+
+
+async def prolonger(
+    conn: asyncpg.Connection, command: ProlongationBody, principal: Principal, deps: Deps
+) -> list[Ouverture]:
+    """Deadline day: the last window of one académie, or of every académie of the examen +
+    session, closes `minutes` later; one action, one audit row per window, all or nothing."""
+    rows = await sql.lock_last_fenetres(conn, command.examen, command.session, command.academie)
+    if not rows:
+        scope = f"{command.examen} {command.session}" + (
+            f" in {command.academie}" if command.academie else ""
+        )
+        raise ProlongationRefused(f"No window to extend for {scope}")
+    extended: list[Ouverture] = []
+    for row in rows:
+        ensure_academie(principal, row["academie_code"])
+        periode = Periode(row["ouverture"], row["fermeture"] + timedelta(minutes=command.minutes))
+        before = await _ouverture(conn, row["id"], deps)
+        await _write(sql.move_fenetre(conn, row["id"], periode, principal.account_id))
+        after = await _ouverture(conn, row["id"], deps)
+        await audit.record(
+            conn,
+            principal,
+            deps,
+            action="fenetre.prolonger",
+            target=f"fenetre:{row['id']}",
+            academie=row["academie_code"],
+            before=_periode(before),
+            after={**_periode(after), "minutes": command.minutes},
+        )
+        extended.append(after)
+    return extended
 
 
 async def _ouverture(conn: asyncpg.Connection, fenetre_id: int, deps: Deps) -> Ouverture:

@@ -23,6 +23,8 @@ from registration.domain.imports import (
     parse_key,
 )
 from registration.domain.referentiel import Coordonnees
+from registration.handlers import audit
+from shared.auth import Principal
 
 # Imports check references against what is there, then write: one at a time, so that what
 # was checked is still true when it is written.
@@ -57,15 +59,27 @@ async def known_keys(conn: asyncpg.Connection) -> Known:
 
 
 async def import_referentiel(
-    conn: asyncpg.Connection, command: ImportBatch, deps: Deps
+    conn: asyncpg.Connection, command: ImportBatch, principal: Principal, deps: Deps
 ) -> dict[str, int]:
-    """An administrateur's import: how many items of each kind were written."""
-    return await import_batch(conn, command)
+    """An administrateur's import: how many items of each kind were written (audited with
+    those counts: the items themselves are in the référentiel)."""
+    applied = await import_batch(conn, command)
+    await audit.record(
+        conn, principal, deps, action="referentiel.import", target="referentiel", after=applied
+    )
+    return applied
 
 
-async def put_item(conn: asyncpg.Connection, kind: str, item: Any, deps: Deps) -> dict[str, int]:
+async def put_item(
+    conn: asyncpg.Connection, kind: str, item: Any, principal: Principal, deps: Deps
+) -> dict[str, int]:
     """One item (a spécialité may carry its épreuve tree): an import of one row."""
-    return await import_batch(conn, parse_batch({kind: [item]}))
+    applied = await import_batch(conn, parse_batch({kind: [item]}))
+    after = item if isinstance(item, dict) else {"item": item}
+    await audit.record(
+        conn, principal, deps, action="referentiel.put", target=f"referentiel:{kind}", after=after
+    )
+    return applied
 
 
 async def import_batch(conn: asyncpg.Connection, batch: ImportBatch) -> dict[str, int]:
@@ -95,13 +109,22 @@ class Removal(StrEnum):
 
 
 async def remove(
-    conn: asyncpg.Connection, kind: str, path: list[str], deps: Deps
+    conn: asyncpg.Connection, kind: str, path: list[str], principal: Principal, deps: Deps
 ) -> tuple[tuple[Any, ...], Removal]:
     """The item a path names (`BTS/2027/BANQUE`), deleted or retired."""
     key = parse_key(kind, path)
     removal = await remove_item(conn, kind, key)
+    named = "/".join(map(str, key))
     if removal is Removal.NOT_FOUND:
-        raise NotFound(f"{kind} {'/'.join(map(str, key))}")
+        raise NotFound(f"{kind} {named}")
+    await audit.record(
+        conn,
+        principal,
+        deps,
+        action="referentiel.remove",
+        target=f"referentiel:{kind}:{named}",
+        after={"result": removal.value},
+    )
     return key, removal
 
 

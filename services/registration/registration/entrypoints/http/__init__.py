@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from registration.entrypoints.http import (
     admin_candidatures,
+    admin_decisions,
     admin_referentiel,
     candidatures,
     fenetres,
@@ -21,6 +22,7 @@ api = Api(problems=PROBLEMS)
 for module in (referentiel, ouvertures, identites, admin_referentiel, fenetres, candidatures):
     api.include(module.api)
 api.include(admin_candidatures.api)
+api.include(admin_decisions.api)
 api.include(dead_letter_api())
 
 __all__ = ["api", "clear_cache_after_change"]

@@ -56,7 +56,7 @@ async def import_referentiel(
     """A batch applied whole or not at all; a refusal lists every problem. `text/csv` holds
     one kind of item, named by `?kind=`."""
     batch = await _batch(body, query.kind)
-    applied = await referentiel.import_referentiel(conn, batch, request.app[DEPS])
+    applied = await referentiel.import_referentiel(conn, batch, principal, request.app[DEPS])
     referentiel_changed(request)
     return ImportSummary(applied=applied)
 
@@ -74,7 +74,7 @@ async def put_item(
 ) -> ImportSummary:
     """Create or change one item (a spécialité may carry its épreuve tree)."""
     kind = request.match_info["kind"]
-    applied = await referentiel.put_item(conn, kind, body.root, request.app[DEPS])
+    applied = await referentiel.put_item(conn, kind, body.root, principal, request.app[DEPS])
     referentiel_changed(request)
     return ImportSummary(applied=applied)
 
@@ -91,6 +91,6 @@ async def remove_item(
 ) -> RemovalResult:
     """Deleted when nothing refers to it, retired (hidden, kept) otherwise."""
     kind, path = request.match_info["kind"], request.match_info["key"].split("/")
-    key, result = await referentiel.remove(conn, kind, path, request.app[DEPS])
+    key, result = await referentiel.remove(conn, kind, path, principal, request.app[DEPS])
     referentiel_changed(request)
     return RemovalResult(kind=kind, key=list(key), result=result)
