@@ -5,13 +5,21 @@ Every write locks the candidature's row first (`FOR UPDATE`), so tabs, saves and
 of one candidature run one after the other; whether the window is open is decided in the
 transaction at `deps.clock.now()`. Health answers (handicap, aménagement) live in their own
 table and never reach a log line; events carry them as two booleans.
+
+The référentiel the rules read (catégories, spécialités and épreuves, établissements...) comes
+from the read cache (`deps.read_cache`, the public reads' one): every tab, récapitulatif and
+save needs it, and it changes a few times a session. A change made through this process clears
+the cache when it commits; another replica's change is seen after at most the cache's TTL. The
+window, the candidature and the identity are always read in the request's transaction.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 
@@ -43,7 +51,9 @@ from registration.domain.errors import (
 )
 from registration.domain.fenetres import to_local, to_utc
 from registration.domain.numeros import numero_candidat, numero_inscription
-from registration.domain.referentiel import Coordonnees
+from registration.domain.referentiel import Academie as AcademieRef
+from registration.domain.referentiel import Categorie, Coordonnees, Epreuve, TypeAcquis
+from registration.domain.referentiel import Examen as ExamenRef
 from registration.entrypoints.schemas import (
     CandidatureView,
     EtatOnglet,
@@ -74,6 +84,8 @@ from shared.events.catalogue import (
     WithdrawnBy,
 )
 
+T = TypeVar("T")
+
 BROUILLON, ACTIVE, DESINSCRITE = "brouillon", "active", "desinscrite"
 HEALTH = ("handicap", "amenagement")
 # What the candidate finds in Mes documents after a save (guide 5.8 and chapter 6).
@@ -88,7 +100,7 @@ async def create(
 ) -> CandidatureView:
     now = deps.clock.now()
     key = (command.examen, command.session, command.academie)
-    await _check_references(conn, *key)
+    await _check_references(conn, *key, deps)
     await _identity(conn, principal.account_id)
     await _open_window(conn, *key, now)
     candidature_id = uuid.uuid4()
@@ -100,14 +112,18 @@ async def create(
 
 
 async def _check_references(
-    conn: asyncpg.Connection, examen: str, session: int, academie: str
+    conn: asyncpg.Connection, examen: str, session: int, academie: str, deps: Deps
 ) -> None:
     issues: list[Issue] = []
-    if await referentiel_sql.get_examen(conn, examen) is None:
+    if await _examen(conn, examen, deps) is None:
         issues.append(Issue("examen", f"unknown examen {examen}", "unknown-code"))
-    elif not await referentiel_sql.session_exists(conn, examen, session):
+    elif not await _cached(
+        deps,
+        ("session", examen, session),
+        lambda: referentiel_sql.session_exists(conn, examen, session),
+    ):
         issues.append(Issue("session", f"no session {session} for {examen}", "unknown-code"))
-    if await referentiel_sql.get_academie(conn, academie) is None:
+    if await _academie(conn, academie, deps) is None:
         issues.append(Issue("academie", f"unknown académie {academie}", "unknown-code"))
     if issues:
         raise UnknownReference(issues)
@@ -149,45 +165,114 @@ async def _row(
     return row
 
 
-async def _saisie(conn: asyncpg.Connection, row: asyncpg.Record) -> Saisie:
+async def _saisie(
+    conn: asyncpg.Connection, row: asyncpg.Record, identite: asyncpg.Record | None
+) -> Saisie:
+    """The stored tabs with the health answers put back; `identite` is the account's row of
+    the projection (`identites_sql.get_identite`), read once by the caller."""
     tabs: dict[str, dict[str, Any]] = dict(row["saisie"])
     sante = await sql.get_sante(conn, row["id"], 0)
     info = tabs.get(Onglet.INFORMATIONS.value)
     if info is not None and sante is not None:
         tabs[Onglet.INFORMATIONS.value] = {**info, "handicap": sante[0], "amenagement": sante[1]}
-    identite = await identites_sql.get_identite(conn, row["account_id"])
     found = identite is not None and identite["identite"] is not None
     pays = identite["identite"].get("pays_naissance") if found and identite else None
     return Saisie(tabs=tabs, has_identite=found, pays_naissance=pays)
 
 
-async def _referentiel(
-    conn: asyncpg.Connection, row: asyncpg.Record, saisie: Saisie
-) -> Referentiel:
-    examen, session = row["examen_code"], row["session_annee"]
-    specialites = await referentiel_sql.list_specialites(conn, examen, session)
-    informations = saisie.informations
-    qualification = saisie.qualification
-    etablissement = (
-        await sql.get_etablissement(conn, informations.etablissement) if informations else None
-    )
-    epreuves = []
-    if qualification and any(s.code == qualification.specialite for s in specialites):
-        found = await referentiel_sql.get_specialite(
-            conn, examen, session, qualification.specialite
-        )
-        epreuves = found[1] if found else []
-    return Referentiel(
-        session=session,
-        academie=row["academie_code"],
+# --- the référentiel the rules read, from the read cache -----------------------------------------
+
+
+async def _cached(deps: Deps, key: tuple[Any, ...], load: Callable[[], Awaitable[T]]) -> T:
+    """`load()` (a référentiel read on the request's connection) through the read cache, under
+    a key of its own (the public routes' keys are `(query name, arguments)`)."""
+    found: T = await deps.read_cache.get(("candidature", *key), load)
+    return found
+
+
+@dataclass(frozen=True)
+class _Session:
+    """What the rules need of the référentiel for an examen's session, whatever the tabs say."""
+
+    facultatives_max: int
+    categories: dict[str, Categorie]
+    types_acquis: dict[str, TypeAcquis]
+    diplomes: dict[str, str]
+    academies: frozenset[str]
+    specialites: dict[str, str]
+
+
+async def _load_session(conn: asyncpg.Connection, examen: str, session: int) -> _Session:
+    return _Session(
         facultatives_max=await sql.facultatives_max(conn, examen, session) or 0,
         categories={c.code: c for c in await referentiel_sql.list_categories(conn)},
         types_acquis={t.code: t for t in await referentiel_sql.list_types_acquis(conn)},
         diplomes={d.code: d.libelle for d in await referentiel_sql.list_diplomes(conn)},
         academies=frozenset(a.code for a in await referentiel_sql.list_academies(conn)),
-        specialites={s.code: s.libelle for s in specialites},
+        specialites={
+            s.code: s.libelle for s in await referentiel_sql.list_specialites(conn, examen, session)
+        },
+    )
+
+
+async def _epreuves(
+    conn: asyncpg.Connection, examen: str, session: int, specialite: str
+) -> list[Epreuve]:
+    found = await referentiel_sql.get_specialite(conn, examen, session, specialite)
+    return found[1] if found else []
+
+
+async def _examen(conn: asyncpg.Connection, code: str, deps: Deps) -> ExamenRef | None:
+    return await _cached(deps, ("examen", code), lambda: referentiel_sql.get_examen(conn, code))
+
+
+async def _academie(conn: asyncpg.Connection, code: str, deps: Deps) -> AcademieRef | None:
+    return await _cached(deps, ("academie", code), lambda: referentiel_sql.get_academie(conn, code))
+
+
+async def _office(
+    conn: asyncpg.Connection, academie: str, examen: str, deps: Deps
+) -> Coordonnees | None:
+    return await _cached(
+        deps, ("office", academie, examen), lambda: service_gestionnaire(conn, academie, examen)
+    )
+
+
+async def _referentiel(
+    conn: asyncpg.Connection, row: asyncpg.Record, saisie: Saisie, deps: Deps
+) -> Referentiel:
+    examen, session = row["examen_code"], row["session_annee"]
+    common: _Session = await _cached(
+        deps, ("session-referentiel", examen, session), lambda: _load_session(conn, examen, session)
+    )
+    informations = saisie.informations
+    qualification = saisie.qualification
+    etablissement = None
+    if informations:
+        code = informations.etablissement
+        etablissement = await _cached(
+            deps, ("etablissement", code), lambda: sql.get_etablissement(conn, code)
+        )
+    epreuves: list[Epreuve] = []
+    if qualification and qualification.specialite in common.specialites:
+        specialite = qualification.specialite
+        epreuves = await _cached(
+            deps,
+            ("epreuves", examen, session, specialite),
+            lambda: _epreuves(conn, examen, session, specialite),
+        )
+    # Copies of the cached containers: what the rules are given is theirs.
+    return Referentiel(
+        session=session,
+        academie=row["academie_code"],
+        facultatives_max=common.facultatives_max,
+        categories=dict(common.categories),
+        types_acquis=dict(common.types_acquis),
+        diplomes=dict(common.diplomes),
+        academies=common.academies,
+        specialites=dict(common.specialites),
         etablissement=etablissement,
-        epreuves=epreuves,
+        epreuves=list(epreuves),
     )
 
 
@@ -206,8 +291,8 @@ async def view(
     conn: asyncpg.Connection, candidature_id: uuid.UUID, principal: Principal, deps: Deps
 ) -> CandidatureView:
     row = await _row(conn, candidature_id, principal, lock=False)
-    saisie = await _saisie(conn, row)
-    ref = await _referentiel(conn, row, saisie)
+    saisie = await _saisie(conn, row, await identites_sql.get_identite(conn, row["account_id"]))
+    ref = await _referentiel(conn, row, saisie, deps)
     tabs = rules.tab_issues(saisie, ref)
     versions = await sql.list_versions(conn, candidature_id)
     current = (
@@ -244,18 +329,24 @@ async def get_tab(
     deps: Deps,
 ) -> OngletView:
     row = await _row(conn, candidature_id, principal, lock=False)
-    return await _tab_view(conn, row, onglet)
+    identity = await identites_sql.get_identite(conn, row["account_id"])
+    saisie = await _saisie(conn, row, identity)
+    ref = await _referentiel(conn, row, saisie, deps)
+    return _tab_view(row, onglet, saisie, ref, identity)
 
 
-async def _tab_view(conn: asyncpg.Connection, row: asyncpg.Record, onglet: Onglet) -> OngletView:
-    saisie = await _saisie(conn, row)
-    ref = await _referentiel(conn, row, saisie)
+def _tab_view(
+    row: asyncpg.Record,
+    onglet: Onglet,
+    saisie: Saisie,
+    ref: Referentiel,
+    identity: asyncpg.Record | None,
+) -> OngletView:
     issues = rules.tab_issues(saisie, ref)[onglet]
     identite = None
-    if onglet == Onglet.IDENTIFICATION:
-        found = await identites_sql.get_identite(conn, row["account_id"])
-        if found is not None and found["identite"] is not None:
-            identite = Identite.model_validate(found["identite"])
+    found = identity["identite"] if identity is not None else None
+    if onglet == Onglet.IDENTIFICATION and found is not None:
+        identite = Identite.model_validate(found)
     return OngletView(
         candidature_id=row["id"],
         onglet=onglet.value,
@@ -296,23 +387,26 @@ async def put_tab(
         )
         raise CandidatureState("identity-locked", detail)
     await _open_window(conn, row["examen_code"], row["session_annee"], row["academie_code"], now)
-    saisie = await _saisie(conn, row)
+    identity = await identites_sql.get_identite(conn, row["account_id"])
+    saisie = await _saisie(conn, row, identity)
     data = tab.model_dump(mode="json")
     updated = Saisie(
         tabs={**saisie.tabs, onglet.value: data},
         has_identite=saisie.has_identite,
         pays_naissance=saisie.pays_naissance,
     )
-    ref = await _referentiel(conn, row, updated)
+    ref = await _referentiel(conn, row, updated, deps)
     issues = rules.check(onglet, tab, updated, ref)
     if issues:
         raise TabRefused(issues)
+    stored = data
     if isinstance(tab, InformationsSaisie):
         await sql.set_sante(conn, candidature_id, 0, tab.handicap, tab.amenagement)
-        data = {k: v for k, v in data.items() if k not in HEALTH}
-    await sql.set_tab(conn, candidature_id, onglet.value, data, now)
-    fresh = await _row(conn, candidature_id, principal, lock=False)
-    return await _tab_view(conn, fresh, onglet)
+        stored = {k: v for k, v in data.items() if k not in HEALTH}
+    await sql.set_tab(conn, candidature_id, onglet.value, stored, now)
+    # `updated` is what reading the row back would give (the health answers put back from
+    # their table), and the référentiel was read for it: no second round of queries.
+    return _tab_view(row, onglet, updated, ref, identity)
 
 
 def parse_tab(onglet: Onglet, body: dict[str, Any]) -> Tab:
@@ -326,14 +420,14 @@ async def recapitulatif(
     conn: asyncpg.Connection, candidature_id: uuid.UUID, principal: Principal, deps: Deps
 ) -> RecapitulatifView:
     row = await _row(conn, candidature_id, principal, lock=False)
-    saisie = await _saisie(conn, row)
-    ref = await _referentiel(conn, row, saisie)
-    issues = rules.issues_of(rules.tab_issues(saisie, ref))
     identite = await identites_sql.get_identite(conn, row["account_id"])
+    saisie = await _saisie(conn, row, identite)
+    ref = await _referentiel(conn, row, saisie, deps)
+    issues = rules.issues_of(rules.tab_issues(saisie, ref))
     recap = None
     if identite is not None and identite["identite"] is not None:
         recap = _recapitulatif(saisie, ref, Identite.model_validate(identite["identite"]))
-    office = await service_gestionnaire(conn, row["academie_code"], row["examen_code"])
+    office = await _office(conn, row["academie_code"], row["examen_code"], deps)
     return RecapitulatifView(
         candidature_id=row["id"],
         recapitulatif=recap,
@@ -431,8 +525,8 @@ async def enregistrer(
     examen, session, academie = row["examen_code"], row["session_annee"], row["academie_code"]
     closes_at = await _open_window(conn, examen, session, academie, now)
     identity = await _identity(conn, principal.account_id)
-    saisie = await _saisie(conn, row)
-    ref = await _referentiel(conn, row, saisie)
+    saisie = await _saisie(conn, row, identity)
+    ref = await _referentiel(conn, row, saisie, deps)
     issues = rules.issues_of(rules.tab_issues(saisie, ref))
     identite = Identite.model_validate(identity["identite"])
     recap = _recapitulatif(saisie, ref, identite)
@@ -444,9 +538,9 @@ async def enregistrer(
     numero_i = row["numero_inscription"] or numero_inscription(
         examen, session, academie, await sql.next_inscription_sequence(conn)
     )
-    office = await service_gestionnaire(conn, academie, examen)
+    office = await _office(conn, academie, examen, deps)
     ref_event = await _candidature_ref(
-        conn, row, identity, identite, ref, saisie, office, numero_c, numero_i
+        conn, row, identity, identite, ref, saisie, office, numero_c, numero_i, deps
     )
     version = current + 1
     snapshot = {
@@ -470,7 +564,7 @@ async def enregistrer(
         recapitulatif=recap,
     )
     await deps.outbox.add(conn, payload)
-    zone = await _zone(conn, academie)
+    zone = await _zone(conn, academie, deps)
     return NumeroInscription(
         candidature_id=candidature_id,
         version=version,
@@ -483,8 +577,8 @@ async def enregistrer(
     )
 
 
-async def _zone(conn: asyncpg.Connection, academie: str) -> str:
-    found = await referentiel_sql.get_academie(conn, academie)
+async def _zone(conn: asyncpg.Connection, academie: str, deps: Deps) -> str:
+    found = await _academie(conn, academie, deps)
     return found.fuseau_horaire if found else "UTC"
 
 
@@ -506,9 +600,10 @@ async def _candidature_ref(
     office: Coordonnees | None,
     numero_c: str,
     numero_i: str,
+    deps: Deps,
 ) -> CandidatureRef:
-    examen = await referentiel_sql.get_examen(conn, row["examen_code"])
-    academie = await referentiel_sql.get_academie(conn, row["academie_code"])
+    examen = await _examen(conn, row["examen_code"], deps)
+    academie = await _academie(conn, row["academie_code"], deps)
     assert examen is not None  # referenced by the candidature
     assert academie is not None
     qualification = saisie.qualification
