@@ -16,6 +16,7 @@ from registration.domain.numeros import numero_candidat_is_valid, numero_inscrip
 from shared.auth import Role
 from shared.testing.factories import (
     account_activated,
+    account_email_changed,
     account_identity_changed,
     account_registered,
     identite,
@@ -383,6 +384,39 @@ async def test_concurrent_enregistrer_of_one_draft_give_one_candidature(
     results = await asyncio.gather(*(candidat.enregistrer(cid) for _ in range(20)))
     assert sorted(r.status for r in results) == [201] + [412] * 19
     assert await outbox_types(service) == ["CandidatureCreated"]
+
+
+async def test_the_withdrawal_goes_to_the_candidates_current_email(
+    candidat: Candidat, service: ServiceUnderTest
+) -> None:
+    cid = await candidat.draft()
+    await candidat.fill(cid)
+    assert (await candidat.enregistrer(cid)).status == 201
+    async with service.pool.acquire() as conn:
+        saved_with = await conn.fetchval("SELECT email FROM identites")
+    changed = account_email_changed(
+        account_id=candidat.account_id, old_email=saved_with, new_email=random_email("nouvelle")
+    )
+    await service.publish(changed, "accounts")
+
+    async def projected() -> bool:
+        email = await service.pool.fetchval("SELECT email FROM identites")
+        return bool(email == changed.new_email)
+
+    assert await wait_until(projected)
+    response = await candidat.call(
+        "POST", f"/api/v1/candidatures/{cid}/desinscrire", json={"confirmation": True}
+    )
+    assert response.status == 200, await response.text()
+    async with service.pool.acquire() as conn:
+        rows = await conn.fetch("SELECT event_type, body FROM outbox ORDER BY id")
+    events = {row["event_type"]: json.loads(row["body"])["payload"] for row in rows}
+    assert events["CandidatureCreated"]["candidature"]["email"] == saved_with
+    assert events["CandidatureWithdrawn"]["candidature"]["email"] == changed.new_email
+    assert (
+        events["CandidatureWithdrawn"]["candidature"]["numero_inscription"]
+        == (events["CandidatureCreated"]["candidature"]["numero_inscription"])
+    )
 
 
 async def test_se_desinscrire_then_register_again_with_a_new_numero(

@@ -598,6 +598,11 @@ async def desinscrire(
         current = await sql.get_version(conn, candidature_id, row["version"])
         assert current is not None  # an active candidature has its version
         ref_event = CandidatureRef.model_validate(current["snapshot"]["candidature"])
+        # The email goes to the candidate's current address (the projection's), not the one
+        # saved with the version: an address changed since then is where they read mail now.
+        identity = await identites_sql.get_identite(conn, row["account_id"])
+        if identity is not None and identity["email"]:
+            ref_event = ref_event.model_copy(update={"email": identity["email"]})
         await deps.outbox.add(
             conn,
             CandidatureWithdrawn(
