@@ -151,7 +151,7 @@ async def test_the_guides_candidature_from_draft_to_numero_inscription(
     }
     assert table["obligatoire"] == GUIDE_OBLIGATOIRES
     assert table["facultative"] == GUIDE_FACULTATIVES
-    assert recap["recapitulatif"]["diplome_possede"] == "BACCALAURÉAT GÉNÉRAL"
+    assert recap["recapitulatif"]["diplome_possede"] == "BACCALAURÉAT GÉNÉRAL - Bac général"
     assert recap["service_gestionnaire"]["email"].endswith(".exemple.fr")
 
     response = await candidat.enregistrer(candidature_id, **{"Idempotency-Key": "save-1"})
@@ -177,6 +177,32 @@ async def test_the_guides_candidature_from_draft_to_numero_inscription(
     assert view["statut"] == "active"
     assert [v["version"] for v in view["versions"]] == [1]
     assert view["recapitulatif"]["epreuves"] == lines
+
+
+async def test_a_diplome_that_dispenses_an_epreuve_marks_it_dispense(
+    candidat: Candidat,
+) -> None:
+    """The référentiel says a BTS held dispenses E1 of BANQUE: the table shows E1 "Dispense"
+    without a mode; every other line is the guide's."""
+    candidature_id = await candidat.draft()
+    await candidat.fill(candidature_id, diplome={"diplome": "BTS"})
+    recap = await (
+        await candidat.call("GET", f"/api/v1/candidatures/{candidature_id}/onglets/recapitulatif")
+    ).json()
+    lines = [
+        (e["intitule"], e["position"], e["mode"])
+        for e in recap["recapitulatif"]["epreuves"]
+        if e["section"] == "obligatoire"
+    ]
+    assert lines == [
+        ("E1 - Culture générale et expression", "Dispense", None),
+        *GUIDE_OBLIGATOIRES[1:],
+    ]
+    assert recap["recapitulatif"]["diplome_possede"] == "BREVET DE TECHNICIEN SUPÉRIEUR - BTS"
+    assert recap["problemes"] == []
+    diplomes = await (await candidat.call("GET", "/api/v1/diplomes")).json()
+    bts = next(d for d in diplomes if d["code"] == "BTS")
+    assert "BTS/BANQUE/E1" in bts["dispenses"]
 
 
 async def test_the_created_event_carries_the_recapitulatif_and_only_health_booleans(
@@ -372,7 +398,7 @@ async def test_modifier_makes_version_2_and_the_loser_gets_412(
     assert view["numero_inscription"] == first["numero_inscription"]
     assert view["recapitulatif"]["diplome_possede"].startswith("DIPLÔME D'ACCÈS")
     old = await (await candidat.call("GET", f"/api/v1/candidatures/{cid}/versions/1")).json()
-    assert old["recapitulatif"]["diplome_possede"] == "BACCALAURÉAT GÉNÉRAL"
+    assert old["recapitulatif"]["diplome_possede"] == "BACCALAURÉAT GÉNÉRAL - Bac général"
     assert await outbox_types(service) == ["CandidatureCreated", "CandidatureModified"]
 
 

@@ -171,23 +171,28 @@ async def _referentiel(
     etablissement = (
         await sql.get_etablissement(conn, informations.etablissement) if informations else None
     )
-    epreuves = []
+    epreuves, dispenses = [], {}
     if qualification and any(s.code == qualification.specialite for s in specialites):
         found = await referentiel_sql.get_specialite(
             conn, examen, session, qualification.specialite
         )
         epreuves = found[1] if found else []
+        dispenses = await referentiel_sql.diplome_dispenses(conn, examen, qualification.specialite)
     return Referentiel(
         session=session,
         academie=row["academie_code"],
         facultatives_max=await sql.facultatives_max(conn, examen, session) or 0,
         categories={c.code: c for c in await referentiel_sql.list_categories(conn)},
         types_acquis={t.code: t for t in await referentiel_sql.list_types_acquis(conn)},
-        diplomes={d.code: d.libelle for d in await referentiel_sql.list_diplomes(conn)},
+        diplomes={
+            d.code: rules.diplome_intitule(d.libelle, d.libelle_court)
+            for d in await referentiel_sql.list_diplomes(conn)
+        },
         academies=frozenset(a.code for a in await referentiel_sql.list_academies(conn)),
         specialites={s.code: s.libelle for s in specialites},
         etablissement=etablissement,
         epreuves=epreuves,
+        diplome_dispenses=dispenses,
     )
 
 
