@@ -7,14 +7,17 @@ from datetime import timedelta
 from typing import Any
 
 from accounts.domain.throttle import EMAIL_RULE, MAIL_RULE
+from accounts.settings import Settings
+from shared.events import Envelope
 from shared.events.catalogue import (
     AccountEmailChanged,
     AccountEmailChangeRequested,
     AccountIdentityChanged,
     PasswordResetRequested,
 )
+from shared.metrics import EVENTS_HANDLED
 from shared.testing.factories import identite_json, random_email
-from shared.testing.helpers import wait_until
+from shared.testing.helpers import publish_envelope, wait_until
 from tests.accounts.integration.conftest import (
     OTHER_PASSWORD,
     PASSWORD,
@@ -314,3 +317,37 @@ async def test_a_candidature_of_an_unknown_account_is_consumed_without_harm(
 
     assert await wait_until(both_handled)
     assert await service.pool.fetchval("SELECT count(*) FROM dead_letters") == 0
+
+
+async def test_a_candidature_created_delivered_twice_locks_the_identity_once(
+    service: Service, settings: Settings
+) -> None:
+    candidate = await active_candidate(service)
+    created = candidature_for(candidate.account_id)
+    envelope = Envelope.wrap(created, producer="registration")
+    queue = settings.queue("identity-lock")
+
+    def duplicates() -> float:
+        value: float = EVENTS_HANDLED.labels(queue, "duplicate")._value.get()
+        return value
+
+    before = duplicates()
+    await publish_envelope(service.broker, envelope)
+    await publish_envelope(service.broker, envelope)
+
+    async def duplicate_absorbed() -> bool:
+        return duplicates() > before
+
+    assert await wait_until(duplicate_absorbed)
+    handled = await service.pool.fetch(
+        "SELECT handler FROM inbox WHERE event_id = $1", envelope.event_id
+    )
+    assert len(handled) == 1
+    row = await service.pool.fetchrow(
+        "SELECT identity_locked_at, candidature_academies FROM accounts WHERE id = $1",
+        candidate.account_id,
+    )
+    assert row["identity_locked_at"] == created.saved_at
+    assert row["candidature_academies"] == ["PARIS"]
+    me = await service.client.get("/api/v1/me", headers=candidate.headers)
+    assert (await me.json())["identity_locked"] is True

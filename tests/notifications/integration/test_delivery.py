@@ -21,6 +21,8 @@ from shared.testing.factories import (
     account_erased,
     account_registered,
     account_registration_repeated,
+    candidature_created,
+    candidature_ref,
     identite,
     random_email,
 )
@@ -374,3 +376,23 @@ async def test_an_event_recorded_twice_past_the_inbox_stores_its_emails_once(
         "changement_adresse_demande",
         "confirmation_nouvelle_adresse",
     ]
+
+
+async def test_a_candidature_created_delivered_twice_sends_one_email(
+    service: ServiceUnderTest, smtp: SmtpSink, settings: Settings
+) -> None:
+    ref = candidature_ref(email=random_email())
+    envelope = Envelope.wrap(candidature_created(candidature=ref), producer="registration")
+    before = duplicates_seen(settings)
+
+    await publish_envelope(service.broker, envelope)
+    await publish_envelope(service.broker, envelope)
+
+    async def duplicate_absorbed() -> bool:
+        return duplicates_seen(settings) > before
+
+    assert await wait_until(duplicate_absorbed)
+    await mail_to(smtp, ref.email)
+    assert await wait_until(lambda: nothing_pending(service.pool))
+    assert len(smtp.to(ref.email)) == 1
+    assert await service.pool.fetchval("SELECT count(*) FROM outgoing_messages") == 1

@@ -323,3 +323,33 @@ async def test_openapi_lists_the_kinds_of_item(service: ServiceUnderTest) -> Non
     ]:
         (kind,) = [p for p in document["paths"][path][method]["parameters"] if p["name"] == "kind"]
         assert set(kind["schema"]["enum"]) == set(KINDS)
+
+
+async def test_a_diplomes_short_label_and_dispenses_are_imported_and_replaced(
+    service: ServiceUnderTest, admin: dict[str, str]
+) -> None:
+    client = service.client
+    rows = "code,libelle,libelle_court,dispenses\nBP,BREVET PROFESSIONNEL,BP,{}\n"
+
+    async def bp() -> dict[str, Any]:
+        diplomes = await (await client.get("/api/v1/diplomes")).json()
+        found: dict[str, Any] = next(d for d in diplomes if d["code"] == "BP")
+        return found
+
+    for dispenses, expected in (
+        ("BTS/BANQUE/E1|BTS/MCO/E1", ["BTS/BANQUE/E1", "BTS/MCO/E1"]),
+        ("BTS/SIO/E1", ["BTS/SIO/E1"]),  # the item's list replaces the former one
+    ):
+        response = await client.post(
+            IMPORT,
+            params={"kind": "diplomes"},
+            data=rows.format(dispenses).encode(),
+            headers=csv_headers(admin),
+        )
+        assert response.status == 200, await response.text()
+        assert await bp() == {
+            "code": "BP",
+            "libelle": "BREVET PROFESSIONNEL",
+            "libelle_court": "BP",
+            "dispenses": expected,
+        }

@@ -16,6 +16,7 @@ from registration.domain.numeros import numero_candidat_is_valid, numero_inscrip
 from shared.auth import Role
 from shared.testing.factories import (
     account_activated,
+    account_email_changed,
     account_identity_changed,
     account_registered,
     identite,
@@ -150,7 +151,7 @@ async def test_the_guides_candidature_from_draft_to_numero_inscription(
     }
     assert table["obligatoire"] == GUIDE_OBLIGATOIRES
     assert table["facultative"] == GUIDE_FACULTATIVES
-    assert recap["recapitulatif"]["diplome_possede"] == "BACCALAURÉAT GÉNÉRAL"
+    assert recap["recapitulatif"]["diplome_possede"] == "BACCALAURÉAT GÉNÉRAL - Bac général"
     assert recap["service_gestionnaire"]["email"].endswith(".exemple.fr")
 
     response = await candidat.enregistrer(candidature_id, **{"Idempotency-Key": "save-1"})
@@ -176,6 +177,32 @@ async def test_the_guides_candidature_from_draft_to_numero_inscription(
     assert view["statut"] == "active"
     assert [v["version"] for v in view["versions"]] == [1]
     assert view["recapitulatif"]["epreuves"] == lines
+
+
+async def test_a_diplome_that_dispenses_an_epreuve_marks_it_dispense(
+    candidat: Candidat,
+) -> None:
+    """The référentiel says a BTS held dispenses E1 of BANQUE: the table shows E1 "Dispense"
+    without a mode; every other line is the guide's."""
+    candidature_id = await candidat.draft()
+    await candidat.fill(candidature_id, diplome={"diplome": "BTS"})
+    recap = await (
+        await candidat.call("GET", f"/api/v1/candidatures/{candidature_id}/onglets/recapitulatif")
+    ).json()
+    lines = [
+        (e["intitule"], e["position"], e["mode"])
+        for e in recap["recapitulatif"]["epreuves"]
+        if e["section"] == "obligatoire"
+    ]
+    assert lines == [
+        ("E1 - Culture générale et expression", "Dispense", None),
+        *GUIDE_OBLIGATOIRES[1:],
+    ]
+    assert recap["recapitulatif"]["diplome_possede"] == "BREVET DE TECHNICIEN SUPÉRIEUR - BTS"
+    assert recap["problemes"] == []
+    diplomes = await (await candidat.call("GET", "/api/v1/diplomes")).json()
+    bts = next(d for d in diplomes if d["code"] == "BTS")
+    assert "BTS/BANQUE/E1" in bts["dispenses"]
 
 
 async def test_the_created_event_carries_the_recapitulatif_and_only_health_booleans(
@@ -371,7 +398,7 @@ async def test_modifier_makes_version_2_and_the_loser_gets_412(
     assert view["numero_inscription"] == first["numero_inscription"]
     assert view["recapitulatif"]["diplome_possede"].startswith("DIPLÔME D'ACCÈS")
     old = await (await candidat.call("GET", f"/api/v1/candidatures/{cid}/versions/1")).json()
-    assert old["recapitulatif"]["diplome_possede"] == "BACCALAURÉAT GÉNÉRAL"
+    assert old["recapitulatif"]["diplome_possede"] == "BACCALAURÉAT GÉNÉRAL - Bac général"
     assert await outbox_types(service) == ["CandidatureCreated", "CandidatureModified"]
 
 
@@ -383,6 +410,39 @@ async def test_concurrent_enregistrer_of_one_draft_give_one_candidature(
     results = await asyncio.gather(*(candidat.enregistrer(cid) for _ in range(20)))
     assert sorted(r.status for r in results) == [201] + [412] * 19
     assert await outbox_types(service) == ["CandidatureCreated"]
+
+
+async def test_the_withdrawal_goes_to_the_candidates_current_email(
+    candidat: Candidat, service: ServiceUnderTest
+) -> None:
+    cid = await candidat.draft()
+    await candidat.fill(cid)
+    assert (await candidat.enregistrer(cid)).status == 201
+    async with service.pool.acquire() as conn:
+        saved_with = await conn.fetchval("SELECT email FROM identites")
+    changed = account_email_changed(
+        account_id=candidat.account_id, old_email=saved_with, new_email=random_email("nouvelle")
+    )
+    await service.publish(changed, "accounts")
+
+    async def projected() -> bool:
+        email = await service.pool.fetchval("SELECT email FROM identites")
+        return bool(email == changed.new_email)
+
+    assert await wait_until(projected)
+    response = await candidat.call(
+        "POST", f"/api/v1/candidatures/{cid}/desinscrire", json={"confirmation": True}
+    )
+    assert response.status == 200, await response.text()
+    async with service.pool.acquire() as conn:
+        rows = await conn.fetch("SELECT event_type, body FROM outbox ORDER BY id")
+    events = {row["event_type"]: json.loads(row["body"])["payload"] for row in rows}
+    assert events["CandidatureCreated"]["candidature"]["email"] == saved_with
+    assert events["CandidatureWithdrawn"]["candidature"]["email"] == changed.new_email
+    assert (
+        events["CandidatureWithdrawn"]["candidature"]["numero_inscription"]
+        == (events["CandidatureCreated"]["candidature"]["numero_inscription"])
+    )
 
 
 async def test_se_desinscrire_then_register_again_with_a_new_numero(

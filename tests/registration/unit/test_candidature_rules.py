@@ -248,6 +248,51 @@ def test_lines_positions_modes_and_labels() -> None:
     ]
 
 
+def test_a_diplome_dispenses_the_epreuves_the_referentiel_names() -> None:
+    ref = referentiel(
+        diplomes={"BAC": "Bac", "BTS": "BTS"},
+        diplome_dispenses={"BTS": frozenset({"U1", "UF2"})},
+    )
+    chosen = {"options": {"U1": "Anglais"}, "choix": {"U2": "U2-X"}, "facultatives": ["UF1"]}
+    with_bts = saisie(diplome={"diplome": "BTS"}, epreuves=chosen)
+    assert rules.dispensed_by_diplome(with_bts, ref) == {"U1", "U1-A", "UF2"}
+    positions = {
+        ligne.code: (ligne.position, ligne.mode) for ligne in rules.lignes(with_bts, FC, ref)
+    }
+    # U1 and its sous-épreuve are dispensed, without a mode; UF2 is not chosen: Non Inscrit.
+    assert positions["U1"] == ("Dispense", None)
+    assert positions["U1-A"] == ("Dispense", None)
+    assert positions["UF2"] == ("Non Inscrit", None)
+    assert positions["UF1"] == ("Inscrit", "Ponctuel")
+    assert positions["U2-X"] == ("Inscrit", "Ponctuel")
+    # Another diplôme, none, or one not in the list: nothing dispensed.
+    for tabs in ({"diplome": {"diplome": "BAC"}}, {}, {"diplome": {"diplome": "XX"}}):
+        assert rules.dispensed_by_diplome(saisie(epreuves=chosen, **tabs), ref) == frozenset()
+
+
+def test_a_benefice_in_use_wins_over_the_diplomes_dispense() -> None:
+    ref = referentiel(diplomes={"BTS": "BTS"}, diplome_dispenses={"BTS": frozenset({"UF1"})})
+    acquis = {"type": "BENEFICE", "annee": 2024, "academie": "001", "epreuve": "UF1", "note": 12}
+    filled = saisie(
+        diplome={"diplome": "BTS"},
+        epreuves={
+            "options": {"U1": "Anglais", "UF1": "Espagnol"},
+            "choix": {"U2": "U2-X"},
+            "facultatives": ["UF1"],
+        },
+        acquis={"acquis": [acquis]},
+    )
+    positions = {ligne.code: ligne.position for ligne in rules.lignes(filled, FC, ref)}
+    assert positions["UF1"] == "Bénéfice"
+
+
+def test_the_diplome_is_printed_with_its_short_label() -> None:
+    assert rules.diplome_intitule("BACCALAURÉAT GÉNÉRAL", "Bac général") == (
+        "BACCALAURÉAT GÉNÉRAL - Bac général"
+    )
+    assert rules.diplome_intitule("DAEU LONG", None) == "DAEU LONG"
+
+
 def test_completeness_and_the_next_tab() -> None:
     issues = rules.tab_issues(Saisie(tabs={}), referentiel())
     assert [o for o, found in issues.items() if not found] == [Onglet.IDENTIFICATION]

@@ -184,3 +184,15 @@ def test_keys_in_paths() -> None:
     for kind, parts in [("specialites", ["BTS", "x", "B"]), ("academies", ["1", "2"])]:
         with pytest.raises(ImportRefused):
             parse_key(kind, parts)
+
+
+def test_a_diplomes_dispenses_are_examen_specialite_epreuve_separated_by_bars() -> None:
+    raw = (
+        "code,libelle,libelle_court,dispenses\n"
+        "BTS,BREVET DE TECHNICIEN SUPÉRIEUR,BTS,BTS/BANQUE/E1|BTS/MCO/E1\n"
+        "BAC-GEN,BACCALAURÉAT GÉNÉRAL,,\n"
+    ).encode()
+    bts, bac = csv_batch(raw, "diplomes").diplomes
+    assert (bts.libelle_court, bts.dispenses) == ("BTS", ["BTS/BANQUE/E1", "BTS/MCO/E1"])
+    assert (bac.libelle_court, bac.dispenses) == (None, [])
+    assert refusal(b"code,libelle,dispenses\nBTS,BTS,BANQUE-E1\n", "diplomes")

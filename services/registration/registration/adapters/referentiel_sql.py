@@ -181,9 +181,29 @@ async def list_types_acquis(conn: asyncpg.Connection) -> list[TypeAcquis]:
 
 async def list_diplomes(conn: asyncpg.Connection) -> list[Diplome]:
     rows = await conn.fetch(
-        "SELECT code, libelle FROM diplomes WHERE retired_at IS NULL ORDER BY libelle"
+        """SELECT d.code, d.libelle, d.libelle_court,
+                  coalesce(array_agg(x.examen_code || '/' || x.specialite_code || '/'
+                                     || x.epreuve_code
+                                     ORDER BY x.examen_code, x.specialite_code, x.epreuve_code)
+                           FILTER (WHERE x.diplome_code IS NOT NULL), '{}') AS dispenses
+           FROM diplomes d LEFT JOIN diplome_dispenses x ON x.diplome_code = d.code
+           WHERE d.retired_at IS NULL
+           GROUP BY d.code ORDER BY d.libelle"""
     )
     return [Diplome(**row) for row in rows]
+
+
+async def diplome_dispenses(
+    conn: asyncpg.Connection, examen: str, specialite: str
+) -> dict[str, frozenset[str]]:
+    """Diplôme code → the épreuve codes of this examen and spécialité it dispenses."""
+    rows = await conn.fetch(
+        """SELECT diplome_code, array_agg(epreuve_code) AS epreuves FROM diplome_dispenses
+           WHERE examen_code = $1 AND specialite_code = $2 GROUP BY diplome_code""",
+        examen,
+        specialite,
+    )
+    return {row["diplome_code"]: frozenset(row["epreuves"]) for row in rows}
 
 
 # --- keys an import may refer to ---------------------------------------------------------------
@@ -333,9 +353,25 @@ async def upsert_types_acquis(conn: asyncpg.Connection, items: Sequence[TypeAcqu
 
 async def upsert_diplomes(conn: asyncpg.Connection, items: Sequence[Diplome]) -> None:
     await conn.executemany(
-        """INSERT INTO diplomes (code, libelle) VALUES ($1, $2)
-           ON CONFLICT (code) DO UPDATE SET libelle = excluded.libelle, retired_at = NULL""",
-        [(d.code, d.libelle) for d in items],
+        """INSERT INTO diplomes (code, libelle, libelle_court) VALUES ($1, $2, $3)
+           ON CONFLICT (code) DO UPDATE
+               SET libelle = excluded.libelle, libelle_court = excluded.libelle_court,
+                   retired_at = NULL""",
+        [(d.code, d.libelle, d.libelle_court) for d in items],
+    )
+
+
+async def replace_diplome_dispenses(conn: asyncpg.Connection, items: Sequence[Diplome]) -> None:
+    """An imported diplôme's dispenses are the item's list (replaced, like an établissement's
+    catégories)."""
+    await conn.execute(
+        "DELETE FROM diplome_dispenses WHERE diplome_code = ANY($1::text[])",
+        [d.code for d in items],
+    )
+    await conn.executemany(
+        """INSERT INTO diplome_dispenses (diplome_code, examen_code, specialite_code, epreuve_code)
+           VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING""",
+        [(d.code, *ref.split("/")) for d in items for ref in d.dispenses],
     )
 
 

@@ -146,6 +146,8 @@ class Referentiel:
     etablissement: Etablissement | None = None
     # The épreuves of the spécialité the qualification tab names, in display order.
     epreuves: list[Epreuve] = field(default_factory=list)
+    # Diplôme code → the épreuve codes of that spécialité the diplôme dispenses.
+    diplome_dispenses: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -180,6 +182,11 @@ class Saisie:
     def acquis(self) -> AcquisSaisie:
         found = self.parsed(Onglet.ACQUIS)
         return found if isinstance(found, AcquisSaisie) else AcquisSaisie()
+
+    @property
+    def diplome(self) -> DiplomeSaisie | None:
+        found = self.parsed(Onglet.DIPLOME)
+        return found if isinstance(found, DiplomeSaisie) else None
 
     @property
     def epreuves(self) -> EpreuvesSaisie:
@@ -437,6 +444,25 @@ def tab_issues(saisie: Saisie, ref: Referentiel) -> dict[Onglet, list[Issue]]:
 # --- the épreuve lines --------------------------------------------------------------------------
 
 
+def diplome_intitule(libelle: str, libelle_court: str | None) -> str:
+    """As the guide prints the diplôme possédé: "BACCALAURÉAT GÉNÉRAL - Bac général"."""
+    return f"{libelle} - {libelle_court}" if libelle_court else libelle
+
+
+def dispensed_by_diplome(saisie: Saisie, ref: Referentiel) -> frozenset[str]:
+    """The épreuves the diplôme possédé dispenses (the référentiel says which), for a diplôme
+    of the référentiel's list; a parent dispensed covers its sous-épreuves."""
+    diplome = saisie.diplome
+    if diplome is None or diplome.diplome not in ref.diplomes:
+        return frozenset()
+    codes = ref.diplome_dispenses.get(diplome.diplome, frozenset())
+    return frozenset(
+        e.code
+        for e in ref.epreuves
+        if e.code in codes or (e.parent is not None and e.parent in codes)
+    )
+
+
 @dataclass(frozen=True)
 class Ligne:
     """One line of the récapitulatif's épreuve table."""
@@ -461,7 +487,8 @@ def lignes(saisie: Saisie, categorie: Categorie, ref: Referentiel) -> list[Ligne
     (a parent, then its sous-épreuves), with its position and mode.
 
     Position: an acquis in use covers its épreuve (and a parent's sous-épreuves): "Bénéfice"
-    for a type with a minimum mark, "Dispense" otherwise; an épreuve taken is "Inscrit";
+    for a type with a minimum mark, "Dispense" otherwise; an épreuve the diplôme possédé
+    dispenses (`dispensed_by_diplome`) is "Dispense"; another épreuve taken is "Inscrit";
     a facultative or alternative not chosen is "Non Inscrit". Mode: for an épreuve "Inscrit",
     the first of the catégorie's modes that the épreuve allows (Ponctuel for individual
     candidates); none when the épreuve has no mode of its own (a parent graded through its
@@ -471,6 +498,7 @@ def lignes(saisie: Saisie, categorie: Categorie, ref: Referentiel) -> list[Ligne
     covered = {
         a.epreuve: a.type for a in saisie.acquis.acquis if a.utilise and a.type in ref.types_acquis
     }
+    dispensed = dispensed_by_diplome(saisie, ref)
     by_code = _by_code(ref)
     children: dict[str | None, list[Epreuve]] = {}
     for epreuve in ref.epreuves:
@@ -484,6 +512,8 @@ def lignes(saisie: Saisie, categorie: Categorie, ref: Referentiel) -> list[Ligne
             type_code = covered.get(epreuve.parent)
         if type_code is not None:
             return BENEFICE if ref.types_acquis[type_code].note_min is not None else DISPENSE
+        if epreuve.code in dispensed:
+            return DISPENSE
         return INSCRIT
 
     def mode(epreuve: Epreuve, where: str) -> str | None:

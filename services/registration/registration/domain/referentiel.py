@@ -132,9 +132,18 @@ class TypeAcquis(Item):
     duree_validite_ans: OptionalInt = Field(default=None, ge=1, le=50)
 
 
+_CODE = CODE_PATTERN.strip("^$")
+# "<examen>/<spécialité>/<épreuve>": an épreuve a diplôme held dispenses ("BTS/BANQUE/E1").
+DispenseRef = Annotated[str, Field(pattern=rf"^{_CODE}/{_CODE}/{_CODE}$")]
+DispenseList = Annotated[list[DispenseRef], BeforeValidator(_split_list), Field(max_length=500)]
+
+
 class Diplome(Item):
     code: Code
     libelle: Libelle
+    # Printed after the libellé on the récapitulatif: "BACCALAURÉAT GÉNÉRAL - Bac général".
+    libelle_court: Annotated[Libelle | None, BeforeValidator(_blank_is_none)] = None
+    dispenses: DispenseList = []
 
 
 AdresseLigne = Annotated[str, Field(min_length=1, max_length=120)]

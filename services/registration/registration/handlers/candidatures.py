@@ -207,7 +207,10 @@ async def _load_session(conn: asyncpg.Connection, examen: str, session: int) -> 
         facultatives_max=await sql.facultatives_max(conn, examen, session) or 0,
         categories={c.code: c for c in await referentiel_sql.list_categories(conn)},
         types_acquis={t.code: t for t in await referentiel_sql.list_types_acquis(conn)},
-        diplomes={d.code: d.libelle for d in await referentiel_sql.list_diplomes(conn)},
+        diplomes={
+            d.code: rules.diplome_intitule(d.libelle, d.libelle_court)
+            for d in await referentiel_sql.list_diplomes(conn)
+        },
         academies=frozenset(a.code for a in await referentiel_sql.list_academies(conn)),
         specialites={
             s.code: s.libelle for s in await referentiel_sql.list_specialites(conn, examen, session)
@@ -254,12 +257,18 @@ async def _referentiel(
             deps, ("etablissement", code), lambda: sql.get_etablissement(conn, code)
         )
     epreuves: list[Epreuve] = []
+    dispenses: dict[str, frozenset[str]] = {}
     if qualification and qualification.specialite in common.specialites:
         specialite = qualification.specialite
         epreuves = await _cached(
             deps,
             ("epreuves", examen, session, specialite),
             lambda: _epreuves(conn, examen, session, specialite),
+        )
+        dispenses = await _cached(
+            deps,
+            ("dispenses", examen, specialite),
+            lambda: referentiel_sql.diplome_dispenses(conn, examen, specialite),
         )
     # Copies of the cached containers: what the rules are given is theirs.
     return Referentiel(
@@ -273,6 +282,7 @@ async def _referentiel(
         specialites=dict(common.specialites),
         etablissement=etablissement,
         epreuves=list(epreuves),
+        diplome_dispenses=dict(dispenses),
     )
 
 
@@ -693,6 +703,11 @@ async def desinscrire(
         current = await sql.get_version(conn, candidature_id, row["version"])
         assert current is not None  # an active candidature has its version
         ref_event = CandidatureRef.model_validate(current["snapshot"]["candidature"])
+        # The email goes to the candidate's current address (the projection's), not the one
+        # saved with the version: an address changed since then is where they read mail now.
+        identity = await identites_sql.get_identite(conn, row["account_id"])
+        if identity is not None and identity["email"]:
+            ref_event = ref_event.model_copy(update={"email": identity["email"]})
         await deps.outbox.add(
             conn,
             CandidatureWithdrawn(

@@ -43,6 +43,7 @@ UPSERTS: list[tuple[str, Upsert]] = [
     ("epreuves", sql.upsert_epreuves),
     ("types_acquis", sql.upsert_types_acquis),
     ("diplomes", sql.upsert_diplomes),
+    ("diplomes", sql.replace_diplome_dispenses),
     ("services_gestionnaires", sql.upsert_services_gestionnaires),
 ]
 
