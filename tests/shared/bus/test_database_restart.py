@@ -76,10 +76,11 @@ async def test_events_flowing_through_a_database_restart_are_each_handled_once(
     assert await world.pool.fetchval("SELECT count(*) FROM dead_letters") == 0
     # An outage ridden out needs no person: one WARNING, one INFO, no ERROR.
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
-    assert [r.getMessage() for r in caplog.records if r.name == "shared.outages"] == [
-        "database unreachable",
-        "database reachable again",
-    ]
+    # The relay and the consumer may sleep through a short restart (nothing to do until the
+    # next poll): if they met it, it is one warning and one info. That a request always meets
+    # it is tests/notifications/fault/test_requests_during_restart.py.
+    outage = [r.getMessage() for r in caplog.records if r.name == "shared.outages"]
+    assert outage in ([], ["database unreachable", "database reachable again"])
 
 
 async def _handled(world: World, count: int) -> bool:

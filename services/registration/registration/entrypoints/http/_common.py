@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -10,6 +11,7 @@ from aiohttp import web
 from registration.deps import DEPS
 from shared.auth import Role
 from shared.http.keys import POOL
+from shared.http.problems import ProblemError, not_found
 
 T = TypeVar("T")
 
@@ -19,6 +21,25 @@ REFERENTIEL = ("référentiel",)
 OUVERTURES = ("ouvertures",)
 # Set on a request whose transaction changed what the public reads show.
 CHANGED = web.RequestKey("registration_referentiel_changed", bool)
+
+
+def candidature_id(request: web.Request) -> uuid.UUID:
+    """The `{id}` of a candidature route: a UUID, or no candidature at all (404)."""
+    try:
+        return uuid.UUID(request.match_info["id"])
+    except ValueError:
+        raise not_found(f"Candidature {request.match_info['id'][:40]}") from None
+
+
+def if_match(request: web.Request) -> int | None:
+    """`If-Match: "3"` (a weak `W/"3"` or a bare `3` too): the version the caller acts on."""
+    value = request.headers.get("If-Match")
+    if value is None:
+        return None
+    text = value.strip().removeprefix("W/").strip('"')
+    if not text.isdigit() or len(text) > 6:
+        raise ProblemError(412, "version-mismatch", "Precondition failed", 'If-Match: "<version>"')
+    return int(text)
 
 
 async def _read(request: web.Request, query: Callable[..., Awaitable[T]], *args: Any) -> T:

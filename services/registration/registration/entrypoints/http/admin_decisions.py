@@ -3,8 +3,6 @@ audit log, and the deadline-day switches (handlers in `handlers/decisions.py`)."
 
 from __future__ import annotations
 
-import uuid
-
 import asyncpg
 from aiohttp import web
 
@@ -14,6 +12,8 @@ from registration.entrypoints.http._common import (
     ADMIN,
     OUVERTURES,
     WINDOW_STAFF,
+    candidature_id,
+    if_match,
     referentiel_changed,
 )
 from registration.entrypoints.schemas import (
@@ -33,7 +33,6 @@ from registration.entrypoints.schemas import (
 from registration.handlers import audit, decisions, fenetres
 from shared.auth import Principal
 from shared.http.api import Api
-from shared.http.problems import ProblemError, not_found
 from shared.http.read_only import READ_ONLY, SWITCH_PATH
 
 api = Api()
@@ -43,30 +42,12 @@ TAGS = ("back office",)
 BASE = "/api/v1/admin/candidatures/{id:[0-9a-fA-F-]+}"
 
 
-def _id(request: web.Request) -> uuid.UUID:
-    try:
-        return uuid.UUID(request.match_info["id"])
-    except ValueError:
-        raise not_found(f"Candidature {request.match_info['id'][:40]}") from None
-
-
-def _if_match(request: web.Request) -> int | None:
-    """`If-Match: "3"`: the version the gestionnaire decided on (optional)."""
-    value = request.headers.get("If-Match")
-    if value is None:
-        return None
-    text = value.strip().removeprefix("W/").strip('"')
-    if not text.isdigit() or len(text) > 6:
-        raise ProblemError(412, "version-mismatch", "Precondition failed", 'If-Match: "<version>"')
-    return int(text)
-
-
 @api.get(BASE, response=AdminCandidatureView, roles=STAFF, tags=TAGS, transactional=True)
 async def candidature_detail(
     request: web.Request, conn: asyncpg.Connection, principal: Principal
 ) -> AdminCandidatureView:
     """The working copy, every version with who saved it and when, the decisions taken."""
-    return await decisions.detail(conn, _id(request), principal, request.app[DEPS])
+    return await decisions.detail(conn, candidature_id(request), principal, request.app[DEPS])
 
 
 @api.get(
@@ -77,7 +58,9 @@ async def candidature_diff(
 ) -> DiffView:
     """Which tabs and fields changed between two saved versions."""
     deps = request.app[DEPS]
-    return await decisions.version_diff(conn, _id(request), query.from_, query.to, principal, deps)
+    return await decisions.version_diff(
+        conn, candidature_id(request), query.from_, query.to, principal, deps
+    )
 
 
 @api.post(
@@ -95,9 +78,9 @@ async def admin_ecarter(
     request: web.Request, conn: asyncpg.Connection, body: DecisionBody, principal: Principal
 ) -> DecisionView:
     """Reject the candidature with a reason: CandidatureRejected."""
-    if_match = _if_match(request)
+    expected = if_match(request)
     deps = request.app[DEPS]
-    return await decisions.ecarter(conn, _id(request), body, if_match, principal, deps)
+    return await decisions.ecarter(conn, candidature_id(request), body, expected, principal, deps)
 
 
 @api.post(
@@ -115,9 +98,11 @@ async def admin_desinscrire(
     request: web.Request, conn: asyncpg.Connection, body: DecisionBody, principal: Principal
 ) -> DecisionView:
     """Withdraw after the window closed, with a reason: CandidatureWithdrawn (gestionnaire)."""
-    if_match = _if_match(request)
+    expected = if_match(request)
     deps = request.app[DEPS]
-    return await decisions.desinscrire(conn, _id(request), body, if_match, principal, deps)
+    return await decisions.desinscrire(
+        conn, candidature_id(request), body, expected, principal, deps
+    )
 
 
 @api.post(
@@ -135,9 +120,11 @@ async def admin_amenagement(
     request: web.Request, conn: asyncpg.Connection, body: AmenagementBody, principal: Principal
 ) -> DecisionView:
     """Record the aménagement granted (health data: measures and free text)."""
-    if_match = _if_match(request)
+    expected = if_match(request)
     deps = request.app[DEPS]
-    return await decisions.amenagement(conn, _id(request), body, if_match, principal, deps)
+    return await decisions.amenagement(
+        conn, candidature_id(request), body, expected, principal, deps
+    )
 
 
 # --- the audit log ------------------------------------------------------------------------------

@@ -3,7 +3,6 @@ the versions, Se désinscrire (handlers in `handlers/candidatures.py`)."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -12,6 +11,7 @@ from aiohttp import web
 
 from registration.deps import DEPS
 from registration.domain.candidature import MODELS, SAISIE, Onglet, Tab
+from registration.entrypoints.http._common import candidature_id, if_match
 from registration.entrypoints.schemas import (
     CandidatureView,
     Desinscription,
@@ -25,7 +25,7 @@ from registration.entrypoints.schemas import (
 from registration.handlers import candidatures
 from shared.auth import Principal, Role
 from shared.http.api import Api
-from shared.http.problems import ProblemError, not_found
+from shared.http.problems import not_found
 
 api = Api()
 
@@ -34,24 +34,6 @@ TAGS = ("candidatures",)
 ID = "{id:[0-9a-fA-F-]+}"
 BASE = f"/api/v1/candidatures/{ID}"
 INPUT_TABS = "|".join(o.value for o in SAISIE)
-
-
-def _id(request: web.Request) -> uuid.UUID:
-    try:
-        return uuid.UUID(request.match_info["id"])
-    except ValueError:
-        raise not_found(f"Candidature {request.match_info['id'][:40]}") from None
-
-
-def _if_match(request: web.Request) -> int | None:
-    """`If-Match: "3"` (a weak `W/"3"` or a bare `3` too): the version the client changes."""
-    value = request.headers.get("If-Match")
-    if value is None:
-        return None
-    text = value.strip().removeprefix("W/").strip('"')
-    if not text.isdigit() or len(text) > 6:
-        raise ProblemError(412, "version-mismatch", "Precondition failed", 'If-Match: "<version>"')
-    return int(text)
 
 
 @api.post(
@@ -97,7 +79,7 @@ async def my_candidatures(
 async def get_candidature(
     request: web.Request, conn: asyncpg.Connection, principal: Principal
 ) -> CandidatureView:
-    return await candidatures.view(conn, _id(request), principal, request.app[DEPS])
+    return await candidatures.view(conn, candidature_id(request), principal, request.app[DEPS])
 
 
 @api.get(
@@ -112,7 +94,9 @@ async def get_onglet(
     request: web.Request, conn: asyncpg.Connection, principal: Principal
 ) -> OngletView:
     onglet = Onglet(request.match_info["onglet"])
-    return await candidatures.get_tab(conn, _id(request), onglet, principal, request.app[DEPS])
+    return await candidatures.get_tab(
+        conn, candidature_id(request), onglet, principal, request.app[DEPS]
+    )
 
 
 @api.get(
@@ -126,7 +110,9 @@ async def get_onglet(
 async def get_recapitulatif(
     request: web.Request, conn: asyncpg.Connection, principal: Principal
 ) -> RecapitulatifView:
-    return await candidatures.recapitulatif(conn, _id(request), principal, request.app[DEPS])
+    return await candidatures.recapitulatif(
+        conn, candidature_id(request), principal, request.app[DEPS]
+    )
 
 
 def _put_tab(onglet: Onglet, model: type[Tab]) -> Callable[..., Awaitable[OngletView]]:
@@ -134,7 +120,9 @@ def _put_tab(onglet: Onglet, model: type[Tab]) -> Callable[..., Awaitable[Onglet
         request: web.Request, conn: asyncpg.Connection, body: Any, principal: Principal
     ) -> OngletView:
         deps = request.app[DEPS]
-        return await candidatures.put_tab(conn, _id(request), onglet, body, principal, deps)
+        return await candidatures.put_tab(
+            conn, candidature_id(request), onglet, body, principal, deps
+        )
 
     put_onglet.__name__ = f"put_{onglet.name.lower()}"
     return put_onglet
@@ -167,9 +155,9 @@ for _onglet in SAISIE:
 async def enregistrer(
     request: web.Request, conn: asyncpg.Connection, principal: Principal
 ) -> NumeroInscription:
-    if_match = _if_match(request)
+    expected = if_match(request)
     deps = request.app[DEPS]
-    return await candidatures.enregistrer(conn, _id(request), if_match, principal, deps)
+    return await candidatures.enregistrer(conn, candidature_id(request), expected, principal, deps)
 
 
 @api.get(
@@ -187,7 +175,7 @@ async def get_version(
     if version > 2**31 - 1:
         raise not_found(f"Version {version}")
     deps = request.app[DEPS]
-    return await candidatures.get_version(conn, _id(request), version, principal, deps)
+    return await candidatures.get_version(conn, candidature_id(request), version, principal, deps)
 
 
 @api.post(
@@ -204,4 +192,6 @@ async def get_version(
 async def desinscrire(
     request: web.Request, conn: asyncpg.Connection, body: Desinscription, principal: Principal
 ) -> CandidatureView:
-    return await candidatures.desinscrire(conn, _id(request), principal, request.app[DEPS])
+    return await candidatures.desinscrire(
+        conn, candidature_id(request), principal, request.app[DEPS]
+    )
