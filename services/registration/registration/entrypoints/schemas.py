@@ -436,7 +436,8 @@ class VersionEntry(BaseModel):
     saved_by: uuid.UUID
     closes_at: datetime
     sante: SanteView | None
-    recapitulatif: Recapitulatif
+    # None once the retention anonymised the candidature (its identity is gone).
+    recapitulatif: Recapitulatif | None
 
 
 class AdminCandidatureView(BaseModel):
