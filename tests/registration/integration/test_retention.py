@@ -187,6 +187,14 @@ async def test_candidatures_are_anonymised_once_the_retention_has_run_out(
     assert view["numero_inscription"]
     assert [v["recapitulatif"] for v in view["versions"]] == [None]
     assert view["sante"] is None
+    export = await call(
+        service, admin, "GET", f"{ADMIN_CANDIDATURES}/export.csv?sante=true&examen=BTS"
+    )
+    assert export.status == 200, await export.text()
+    text = (await export.read()).decode("utf-8-sig")
+    assert "Dupont" not in text
+    assert "Durand" not in text
+    assert len(text.strip().splitlines()) == 4  # the header and the three saved candidatures
     refused = await call(service, staff, "POST", f"{ADMIN_CANDIDATURES}/{cid}/ecarter", json=REASON)
     assert refused.status == 409, await refused.text()
     mine = await candidat.call("GET", "/api/v1/me/candidatures")
