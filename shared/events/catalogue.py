@@ -250,6 +250,20 @@ class CandidatureRejected(EventPayload):
     reason: str
 
 
+@event("CandidaturesPurged")
+class CandidaturesPurged(EventPayload):
+    """The retention ran out for these candidatures of one examen + session + académie: their
+    personal data are gone from registration (the numbers, statut and référentiel codes stay
+    for the counts). Documents and uploads delete their files. A large session + académie is
+    published in several events, each with its own chunk of ids."""
+
+    examen: str
+    session: int
+    academie: str
+    candidature_ids: list[uuid.UUID]
+    purged_at: AwareDatetime
+
+
 # --- uploads ----------------------------------------------------------------------------------
 
 

@@ -22,6 +22,7 @@ from shared.events.catalogue import (
     CandidatureModified,
     CandidatureRef,
     CandidatureRejected,
+    CandidaturesPurged,
     CandidatureWithdrawn,
     DocumentKind,
     DocumentPublished,
@@ -228,6 +229,17 @@ def candidature_rejected(**overrides: Any) -> CandidatureRejected:
         "reason": "Conditions d'inscription non remplies",
     }
     return CandidatureRejected(**{**values, **overrides})
+
+
+def candidatures_purged(**overrides: Any) -> CandidaturesPurged:
+    values: dict[str, Any] = {
+        "examen": "BTS",
+        "session": 2027,
+        "academie": "001",
+        "candidature_ids": [uuid.uuid4()],
+        "purged_at": utc_now(),
+    }
+    return CandidaturesPurged(**{**values, **overrides})
 
 
 # --- pièces and documents ----------------------------------------------------------------------

@@ -11,13 +11,23 @@ from registration.adapters.read_cache import ReadCache
 from registration.deps import DEPS, Deps
 from registration.entrypoints.consumers import subscriptions
 from registration.entrypoints.http import api, clear_cache_after_change
+from registration.handlers import retention
 from registration.settings import Settings
 from shared.bus.outbox import Outbox
 from shared.clock import Clock, SystemClock
 from shared.http.app import create_app
-from shared.service import broker, consumers, database, outbox_relay, token_verifier
+from shared.service import (
+    broker,
+    consumers,
+    database,
+    outbox_relay,
+    periodic_job,
+    token_verifier,
+)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# The retention job's advisory lock: one replica at a time (shared uses 0x0B0C for the outbox).
+RETENTION_LOCK_KEY = 0x4E6C
 
 
 def bootstrap(settings: Settings, clock: Clock | None = None) -> Deps:
@@ -38,6 +48,13 @@ def _cursor_key(settings: Settings) -> bytes:
 
 def build_app(settings: Settings | None = None, *, clock: Clock | None = None) -> web.Application:
     settings = settings or Settings()
+    deps = bootstrap(settings, clock)
+    retention_job = retention.job(
+        deps,
+        retention_days=settings.retention_days,
+        batch_size=settings.retention_batch_size,
+        max_batches=settings.retention_max_batches,
+    )
     app = create_app(
         settings,
         api,
@@ -48,9 +65,12 @@ def build_app(settings: Settings | None = None, *, clock: Clock | None = None) -
             token_verifier(),
             outbox_relay,
             consumers(subscriptions),
+            periodic_job(
+                "retention", settings.retention_interval_s, retention_job, RETENTION_LOCK_KEY
+            ),
         ],
     )
-    app[DEPS] = bootstrap(settings, clock)
+    app[DEPS] = deps
     # After the response left the transaction (committed): a read then sees the change.
     app.on_response_prepare.append(clear_cache_after_change)
     return app

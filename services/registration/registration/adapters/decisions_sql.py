@@ -17,7 +17,7 @@ async def get_candidature(
     """Any account's candidature (the caller checks the académie); `lock` takes the same row
     lock as the candidate's writes, so a decision and a modification run one after the other."""
     return await conn.fetchrow(
-        f"""SELECT {CANDIDATURE_COLUMNS}, c.ecartee_at FROM candidatures c
+        f"""SELECT {CANDIDATURE_COLUMNS}, c.ecartee_at, c.anonymised_at FROM candidatures c
             WHERE c.id = $1 {"FOR UPDATE" if lock else ""}""",
         candidature_id,
     )

@@ -412,6 +412,22 @@ class AmenagementView(BaseModel):
     texte: str | None
 
 
+class AmenagementAccorde(BaseModel):
+    """The latest aménagement decision as its candidate reads it."""
+
+    mesures: list[str]
+    texte: str | None
+    reason: str
+    decided_at: datetime
+
+
+class MonAmenagementView(BaseModel):
+    """The candidate's own read: the aménagement granted, or null before any decision."""
+
+    candidature_id: uuid.UUID
+    amenagement: AmenagementAccorde | None
+
+
 class DecisionView(BaseModel):
     id: int
     kind: str
@@ -436,7 +452,8 @@ class VersionEntry(BaseModel):
     saved_by: uuid.UUID
     closes_at: datetime
     sante: SanteView | None
-    recapitulatif: Recapitulatif
+    # None once the retention anonymised the candidature (its identity is gone).
+    recapitulatif: Recapitulatif | None
 
 
 class AdminCandidatureView(BaseModel):

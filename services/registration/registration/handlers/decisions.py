@@ -115,7 +115,9 @@ async def detail(
             sante=None
             if v["handicap"] is None
             else SanteView(handicap=v["handicap"], amenagement=v["amenagement"]),
-            recapitulatif=Recapitulatif.model_validate(v["snapshot"]["recapitulatif"]),
+            recapitulatif=None
+            if v["snapshot"].get("anonymised")
+            else Recapitulatif.model_validate(v["snapshot"]["recapitulatif"]),
         )
         for v in await sql.list_versions(conn, candidature_id)
     ]
@@ -183,6 +185,8 @@ async def version_diff(
 
 
 def _decidable(row: asyncpg.Record, if_match: int | None) -> None:
+    if row["anonymised_at"] is not None:
+        raise DecisionRefused("candidature-anonymised", "The retention anonymised this candidature")
     if row["ecartee_at"] is not None:
         raise DecisionRefused("candidature-rejected", "This candidature was rejected")
     if row["statut"] == "desinscrite":

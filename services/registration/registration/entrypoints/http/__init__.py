@@ -7,6 +7,7 @@ from registration.entrypoints.http import (
     admin_candidatures,
     admin_decisions,
     admin_referentiel,
+    amenagements,
     candidatures,
     fenetres,
     identites,
@@ -23,6 +24,7 @@ for module in (referentiel, ouvertures, identites, admin_referentiel, fenetres, 
     api.include(module.api)
 api.include(admin_candidatures.api)
 api.include(admin_decisions.api)
+api.include(amenagements.api)
 api.include(dead_letter_api())
 
 __all__ = ["api", "clear_cache_after_change"]
