@@ -214,6 +214,53 @@ async def test_pages_follow_a_signed_cursor_stable_under_inserts(
     )
 
 
+async def test_a_gestionnaire_of_two_academies_pages_across_both(
+    service: ServiceUnderTest, test_keys: TestKeys
+) -> None:
+    """One range of the index per académie, merged: the pages are those of one walk of both
+    académies' rows in name order, the cursor going from one académie to the other."""
+    for nom, academie in [
+        ("Durand1", "001"),
+        ("Durand2", "002"),
+        ("Durand3", "002"),
+        ("Durand4", "001"),
+        ("Durand5", "003"),
+        ("Durand6", "002"),
+        ("Durand7", "001"),
+    ]:
+        await add(service, nom=nom, academie=academie)
+    same = [await add(service, nom="Durand8", academie=a) for a in ("001", "002", "002")]
+    # An académie named twice in the token counts once.
+    both = gestionnaire(test_keys, "002", "001", "002")
+    seen: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        params: dict[str, Any] = {"nom": "durand", "limit": 2}
+        if cursor is not None:
+            params["cursor"] = cursor
+        page = await search(service, both, **params)
+        assert 1 <= len(page["items"]) <= 2
+        seen += page["items"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert [item["nom"] for item in seen] == [
+        "Durand1", "Durand2", "Durand3", "Durand4", "Durand6", "Durand7",
+        "Durand8", "Durand8", "Durand8",
+    ]  # fmt: skip
+    assert [item["academie"] for item in seen][:6] == ["001", "002", "002", "001", "002", "001"]
+    # Equal names: in id order, across the académies.
+    assert [item["id"] for item in seen][6:] == sorted(str(i) for i in same)
+    # The same rows as the administrateur's walk of both académies' rows.
+    admin = {"Authorization": f"Bearer {test_keys.token(Role.ADMINISTRATEUR)}"}
+    everyone = (await search(service, admin, nom="durand"))["items"]
+    assert seen == [item for item in everyone if item["academie"] in ("001", "002")]
+    # Scoped to one of the two by the filter: that académie only.
+    assert [
+        i["nom"] for i in (await search(service, both, nom="durand", academie="002"))["items"]
+    ] == ["Durand2", "Durand3", "Durand6", "Durand8", "Durand8"]
+
+
 @pytest.mark.parametrize("limit", ["0", "10000", "501", "-1", "abc"])
 async def test_page_size_out_of_bounds_is_422(
     service: ServiceUnderTest, gest001: dict[str, str], limit: str

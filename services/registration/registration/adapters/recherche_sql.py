@@ -87,18 +87,35 @@ async def page(
     limit: int,
 ) -> list[asyncpg.Record]:
     """Up to `limit` rows in the order (nom_cle, id), after `after` (every saved candidature
-    has its nom_cle: the trigger sets it with the version)."""
-    w = where(filtres, academies, now)
+    has its nom_cle: the trigger sets it with the version).
+
+    An administrateur's search walks the index (nom_cle, id). A gestionnaire's walks, for each
+    of their académies, the index (academie_code, nom_cle, id) of migration 012 from the
+    cursor's position on, `limit` rows at most per académie; the first `limit` of these in
+    the order (nom_cle, id) are the page: the same rows, and the same cursor, as one walk
+    of every académie's rows in that order."""
+    w = where(filtres, None, now)
     if after is not None:
         w.add(
             f'(c.nom_cle, c.id) > ({w.param(after.nom_cle)} COLLATE "C", {w.param(after.id)}::uuid)'
         )
-    rows: list[asyncpg.Record] = await conn.fetch(
-        f"""SELECT {_COLUMNS} FROM candidatures c WHERE {w.sql}
+    n = w.param(limit)
+    if academies is None:
+        sql = f"""SELECT {_COLUMNS} FROM candidatures c WHERE {w.sql}
             ORDER BY c.nom_cle, c.id
-            LIMIT {w.param(limit)}""",
-        *w.args,
-    )
+            LIMIT {n}"""
+    else:
+        # Each académie once (a row would otherwise come once per repetition).
+        codes = w.param(list(dict.fromkeys(academies)))
+        w.add("c.academie_code = a.code")
+        sql = f"""SELECT r.* FROM unnest({codes}::text[]) AS a(code)
+            CROSS JOIN LATERAL (
+                SELECT {_COLUMNS} FROM candidatures c WHERE {w.sql}
+                ORDER BY c.nom_cle, c.id
+                LIMIT {n}) r
+            ORDER BY r.nom_cle, r.id
+            LIMIT {n}"""
+    rows: list[asyncpg.Record] = await conn.fetch(sql, *w.args)
     return rows
 
 
