@@ -168,12 +168,14 @@ def settings_for(dsn: str, amqp_url: str, keys: TestKeys) -> dict[str, Any]:
     }
 
 
-async def long_run(examples: int, phases: str, max_time: int) -> int:
-    """Every service on a database of its own, every identity, many examples."""
+async def long_run(
+    examples: int, phases: str, max_time: int, services: list[str] = SERVICES
+) -> int:
+    """Each service on a database of its own, every identity, many examples."""
     keys = TestKeys()
     failed = 0
     with infrastructure.postgres_dsn() as server_dsn, infrastructure.amqp_url() as amqp_url:
-        for service in SERVICES:
+        for service in services:
             dsn = await create_database(server_dsn)
             try:
                 settings = settings_for(dsn, amqp_url, keys)
@@ -210,8 +212,10 @@ def main() -> int:
     parser.add_argument("--examples", type=int, default=200)
     parser.add_argument("--phases", default="examples,coverage,fuzzing,stateful")
     parser.add_argument("--max-time", type=int, default=60, help="seconds per service and identity")
+    parser.add_argument("--services", default=",".join(SERVICES), help="comma-separated")
     arguments = parser.parse_args()
-    return asyncio.run(long_run(arguments.examples, arguments.phases, arguments.max_time))
+    services = arguments.services.split(",")
+    return asyncio.run(long_run(arguments.examples, arguments.phases, arguments.max_time, services))
 
 
 if __name__ == "__main__":
