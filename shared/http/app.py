@@ -22,6 +22,7 @@ from shared.http.read_only import READ_ONLY, ReadOnlyFlag, read_only_middleware
 from shared.logging import new_correlation_id, set_correlation_id
 from shared.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from shared.settings import ServiceSettings
+from shared.storage import STORE
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +143,8 @@ async def readiness_checks(app: web.Application) -> dict[str, bool]:
         checks["database"] = await _database_answers(app)
     if BROKER in app:
         checks["broker"] = app[BROKER].is_connected
+    if STORE in app:
+        checks["storage"] = await app[STORE].ready()
     for consumer in app.get(CONSUMERS, []):
         checks[f"consumer:{consumer.queue_name}"] = consumer.is_running
     for name, task in app.get(BACKGROUND, {}).items():
