@@ -1,14 +1,19 @@
-"""The QR token (sign / verify), the verification code, the initials."""
+"""The QR token (sign / verify), the verification code, the initials, the QR image."""
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import shutil
+import subprocess
 from datetime import date
+from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from documents.adapters.qr import render_qr
 from documents.domain.verification import (
     CODE_ALPHABET,
     CODE_LENGTH,
@@ -294,3 +299,38 @@ def test_initials_of_200_character_names_are_short_and_fit_the_payload() -> None
     assert verify(
         sign(payload(initials=initials(prenoms, nom)), KEY), jwks(KEY.public_key())
     ).initials == ("M. D.")
+
+
+# --- the QR image -------------------------------------------------------------------------
+
+
+def test_the_qr_png_decodes_and_scans_back_to_the_token(tmp_path: Path) -> None:
+    token = sign(payload(), KEY)
+    qr = render_qr(token, scale=4, border=4)
+
+    assert qr.png.startswith(b"\x89PNG\r\n\x1a\n")
+    assert qr.size == 17 + 4 * qr.version
+    assert all(len(row) == qr.size for row in qr.matrix)
+    side = (qr.size + 2 * 4) * 4
+    try:
+        from PIL import Image
+    except ImportError:
+        # The IHDR chunk: width and height right after the signature and the chunk header.
+        assert int.from_bytes(qr.png[16:20], "big") == side
+        assert int.from_bytes(qr.png[20:24], "big") == side
+    else:
+        with Image.open(io.BytesIO(qr.png)) as image:
+            image.load()
+            assert image.size == (side, side)
+
+    zbarimg = shutil.which("zbarimg")
+    if zbarimg is None:
+        pytest.skip("zbarimg (Debian's zbar-tools) is not installed: the scan is not checked")
+    path = tmp_path / "qr.png"
+    path.write_bytes(qr.png)
+    scanned = subprocess.run(
+        [zbarimg, "--quiet", "--raw", str(path)], capture_output=True, check=True, timeout=30
+    ).stdout.decode()
+
+    assert scanned.rstrip("\n") == token
+    assert verify(scanned, jwks(KEY.public_key())) == payload()
