@@ -9,6 +9,7 @@ from aiohttp import web
 from documents.deps import CONFIG, DEPS, Deps
 from documents.entrypoints.consumers import subscriptions
 from documents.entrypoints.http import api
+from documents.entrypoints.worker import render_worker
 from documents.settings import Settings
 from shared.bus.outbox import Outbox
 from shared.clock import Clock, SystemClock
@@ -39,6 +40,7 @@ def build_app(settings: Settings | None = None, *, clock: Clock | None = None) -
             outbox_relay,
             object_store(settings.s3_bucket),
             consumers(subscriptions),
+            render_worker,
         ],
     )
     app[DEPS] = bootstrap(settings, clock)

@@ -9,6 +9,8 @@ from typing import Any
 
 import asyncpg
 
+NOTIFY_CHANNEL = "render_jobs"
+
 
 @dataclass(frozen=True)
 class RenderJob:

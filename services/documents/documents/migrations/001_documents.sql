@@ -65,3 +65,13 @@ CREATE TABLE render_jobs (
 );
 
 CREATE INDEX render_jobs_due ON render_jobs (due_at, id) WHERE status = 'pending';
+
+-- Wakes the render workers (they poll as well: LISTEN only makes them prompt).
+CREATE FUNCTION render_jobs_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('render_jobs', '');
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER render_jobs_inserted AFTER INSERT ON render_jobs
+    FOR EACH STATEMENT EXECUTE FUNCTION render_jobs_notify();
