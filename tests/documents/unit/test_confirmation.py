@@ -101,6 +101,6 @@ def test_the_same_version_renders_the_same_bytes() -> None:
 
 
 def test_the_file_name_is_safe() -> None:
-    ref = factories.candidature_ref(numero_inscription='BES/2027 "x"\r\n')
-    name = file_name(factories.candidature_created(candidature=ref, version=2))
-    assert name == "confirmation-inscription-BES-2027--x----v2.pdf"
+    name = file_name("confirmation_inscription", 'BES/2027 "x"\r\né', 2)
+    assert name == "confirmation-inscription-BES-2027--x-----v2.pdf"
+    assert file_name("autre", "BES-1", None) == "autre-BES-1.pdf"

@@ -303,10 +303,11 @@ def render_payload(event_type: str, payload: dict[str, Any]) -> bytes:
     return render_confirmation(model.model_validate(payload))
 
 
-def file_name(event: Version) -> str:
-    """A safe download name: ASCII letters, digits, dashes."""
-    safe = "".join(
-        c if c.isascii() and (c.isalnum() or c == "-") else "-"
-        for c in event.candidature.numero_inscription
-    )
-    return f"confirmation-inscription-{safe}-v{event.version}.pdf"
+def file_name(kind: str, numero_inscription: str, version: int | None) -> str:
+    """A safe download name: ASCII letters, digits and dashes only, whatever the data holds."""
+
+    def safe(text: str) -> str:
+        return "".join(c if c.isascii() and (c.isalnum() or c == "-") else "-" for c in text)
+
+    suffix = "" if version is None else f"-v{version}"
+    return f"{safe(kind.replace('_', '-'))}-{safe(numero_inscription)}{suffix}.pdf"
