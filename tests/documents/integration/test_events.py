@@ -35,6 +35,11 @@ async def test_each_version_is_one_render_job(service: ServiceUnderTest) -> None
         (1, "CandidatureCreated"),
         (2, "CandidatureModified"),
     ]
+    kinds = await service.pool.fetch(
+        "SELECT jsonb_typeof(payload) AS kind FROM render_jobs WHERE candidature_id = $1",
+        ref.candidature_id,
+    )
+    assert [row["kind"] for row in kinds] == ["object", "object"]  # not a JSON string
     latest = await service.pool.fetchval(
         "SELECT latest_version FROM candidatures WHERE candidature_id = $1", ref.candidature_id
     )

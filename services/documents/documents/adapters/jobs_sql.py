@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -40,7 +39,7 @@ async def insert_job(
         version,
         event_id,
         event_type,
-        json.dumps(payload),
+        payload,  # the pool's jsonb codec encodes it (shared.db)
     )
     return inserted is not None
 
@@ -65,7 +64,7 @@ async def claim_due(conn: asyncpg.Connection, limit: int, lease_s: float) -> lis
             candidature_id=row["candidature_id"],
             version=row["version"],
             event_type=row["event_type"],
-            payload=json.loads(row["payload"]),
+            payload=row["payload"],
             attempts=row["attempts"],
         )
         for row in rows
