@@ -9,9 +9,11 @@ import json
 import uuid
 
 import asyncpg
+import pytest
 from minio import Minio
 
-from documents.adapters import jobs_sql
+from documents.adapters import documents_sql, jobs_sql
+from documents.adapters.documents_sql import NewDocument
 from documents.deps import DEPS
 from documents.entrypoints.worker import executor, rendering
 from documents.handlers.publishing import Policy, Publisher
@@ -159,3 +161,38 @@ async def test_a_failing_put_is_retried_then_published(
     assert await published(service, ref.candidature_id)
     ready = await service.client.get("/health/ready")
     assert ready.status == 200
+
+
+async def test_a_crash_between_the_put_and_the_commit_leaves_one_document(
+    start: Start, bucket: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first commit fails after the object was put (the process died, the database went
+    away): the job is claimed again when its lease ends and published once."""
+    real_insert = documents_sql.insert_document
+    calls = 0
+
+    async def crash_once(conn: asyncpg.Connection, document: NewDocument) -> bool:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise RuntimeError("crashed before the commit")
+        return await real_insert(conn, document)
+
+    monkeypatch.setattr(documents_sql, "insert_document", crash_once)
+    service = await start(render_lease_s=1)
+    created = factories.candidature_created()
+    ref = created.candidature
+    await service.publish(created)
+
+    assert await published(service, ref.candidature_id)
+    assert calls == 2
+    (document,) = await documents_of(service.pool, ref.candidature_id)
+    store = service.app[STORE]
+    objects = {item.object_name for item in store.client.list_objects(store.bucket, recursive=True)}
+    # The first attempt's object is an orphan (no sweeper yet); the document names the second.
+    assert len(objects) == 2
+    assert document["object_key"] in objects
+    announced = await service.pool.fetchval(
+        "SELECT count(*) FROM outbox WHERE event_type = 'DocumentPublished'"
+    )
+    assert announced == 1
