@@ -106,3 +106,33 @@ async def document_of(
         account_id,
     )
     return row
+
+
+async def erase_account(conn: asyncpg.Connection, account_id: uuid.UUID) -> int:
+    """Delete an account's documents, candidatures and render jobs; their objects are queued
+    for removal. Returns how many documents went."""
+    keys = await conn.fetch(
+        "DELETE FROM documents WHERE account_id = $1 RETURNING object_key", account_id
+    )
+    await conn.executemany(
+        "INSERT INTO objects_to_remove (object_key) VALUES ($1) ON CONFLICT DO NOTHING",
+        [(row["object_key"],) for row in keys],
+    )
+    await conn.execute(
+        """DELETE FROM render_jobs WHERE candidature_id IN
+               (SELECT candidature_id FROM candidatures WHERE account_id = $1)""",
+        account_id,
+    )
+    await conn.execute("DELETE FROM candidatures WHERE account_id = $1", account_id)
+    return len(keys)
+
+
+async def objects_to_remove(conn: asyncpg.Connection, limit: int) -> list[str]:
+    rows = await conn.fetch(
+        "SELECT object_key FROM objects_to_remove ORDER BY recorded_at LIMIT $1", limit
+    )
+    return [row["object_key"] for row in rows]
+
+
+async def objects_removed(conn: asyncpg.Connection, keys: list[str]) -> None:
+    await conn.execute("DELETE FROM objects_to_remove WHERE object_key = ANY($1)", keys)

@@ -13,6 +13,7 @@ from documents.handlers import events
 from shared.bus.consumer import Handler, Subscription
 from shared.events import Envelope
 from shared.events.catalogue import (
+    AccountErased,
     CandidatureCreated,
     CandidatureModified,
     CandidatureRejected,
@@ -33,6 +34,7 @@ def subscriptions(app: web.Application) -> list[Subscription]:
                 CandidatureModified: _calling(events.record_render_job, deps),
                 CandidatureWithdrawn: _calling(events.candidature_withdrawn, deps),
                 CandidatureRejected: _calling(events.candidature_rejected, deps),
+                AccountErased: _calling(events.erase_account, deps),
             },
         )
     ]

@@ -62,6 +62,7 @@ class RenderLoop:
                 self._wake.clear()
                 try:
                     claimed = await self.publisher.publish_due()
+                    claimed += await self.publisher.remove_queued_objects()
                 except DATABASE_UNREACHABLE as exc:  # reported once per outage
                     DATABASE.failed(exc)
                     await self._pause(ERROR_PAUSE_S)

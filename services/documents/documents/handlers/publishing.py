@@ -32,6 +32,7 @@ from documents.adapters.documents_sql import NewDocument
 from documents.adapters.jobs_sql import RenderJob
 from documents.deps import Deps
 from shared.db import in_transaction
+from shared.erasure import lock_and_check_erased
 from shared.events.catalogue import (
     CandidatureCreated,
     CandidatureModified,
@@ -125,6 +126,9 @@ class Publisher:
         )
 
         async def record(conn: asyncpg.Connection) -> bool:
+            if await lock_and_check_erased(conn, document.account_id):
+                await jobs_sql.mark_done(conn, job.id)  # erased while it rendered: dropped
+                return False
             published = await documents_sql.insert_document(conn, document)
             if published:
                 await self.deps.outbox.add(
@@ -142,13 +146,31 @@ class Publisher:
             return published
 
         published = await in_transaction(self.pool, record)
-        if not published:  # another attempt recorded this version first: ours names nothing
+        if not published:  # another attempt won, or the account was erased: ours names nothing
             RENDERS.labels("duplicate").inc()
             with contextlib.suppress(*STORAGE_ERRORS):
                 await self.store.remove(key)
             return False
         RENDERS.labels("published").inc()
         return True
+
+    async def remove_queued_objects(self, limit: int = 100) -> int:
+        """Remove the objects queued by an erasure (removing a missing key is not an error,
+        so two replicas doing it at once is harmless); kept queued while S3 fails."""
+        async with self.pool.acquire() as conn:
+            keys = await documents_sql.objects_to_remove(conn, limit)
+        removed: list[str] = []
+        for key in keys:
+            try:
+                await self.store.remove(key)
+            except STORAGE_ERRORS as exc:
+                STORAGE.failed(exc)
+                break
+            removed.append(key)
+        if removed:
+            async with self.pool.acquire() as conn:
+                await documents_sql.objects_removed(conn, removed)
+        return len(removed)
 
     async def _defer(self, job: RenderJob, error: str) -> None:
         delay = self.policy.retry_delay_s(job.attempts + 1)
