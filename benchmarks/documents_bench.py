@@ -1,14 +1,16 @@
 """Benchmark: confirmations rendered, stored and recorded per second by the documents service's
-worker, next to a bare renderer loop and a bare `minio` put loop in the same run, and the API's
-latency while a batch renders.
+worker, next to a bare renderer loop and a bare `minio` put loop in the same run, the API's
+latency while a batch renders, and event → downloadable p50/p99 at a steady rate through the bus.
 
     TEST_POSTGRES_DSN=postgresql://postgres@127.0.0.1:5432/postgres \\
     TEST_AMQP_URL=amqp://guest:guest@127.0.0.1:5672/ \\
-    .venv/bin/python benchmarks/documents_bench.py [--documents 300] [--processes 1]
+    .venv/bin/python benchmarks/documents_bench.py [--documents 300] [--rate 20] [--seconds 15]
 
 The S3 server is moto's, in a process of its own (`moto_server`). The backlog is inserted as
 render jobs straight into the service's database (the inbox step is not measured: it is one
-insert per event), then the clock runs until the last document is recorded. No queue is bound
+insert per event), then the clock runs until the last document is recorded. Then events are
+published on the bus at `--rate` per second for `--seconds`; the delay of each is from its
+publication to its document's `published_at` (taken just before the commit). No queue is bound
 to DocumentPublished on the bench's exchange, so the relay logs "refused by the broker" for each:
 expected here. Figures only.
 """
@@ -33,8 +35,10 @@ from documents.app import build_app
 from documents.domain.confirmation import render_confirmation
 from documents.settings import Settings
 from shared.auth import Role
+from shared.bus.broker import Broker
 from shared.storage import ObjectStore
 from shared.testing import factories
+from shared.testing.helpers import publish_event
 from shared.testing.infrastructure import free_port
 from shared.testing.plugin import create_database, drop_database
 from shared.testing.tokens import TestKeys
@@ -84,6 +88,33 @@ async def latencies(url: str, token: str, stop: asyncio.Event) -> list[float]:
             found.append((time.perf_counter() - started) * 1000)
             await asyncio.sleep(0.01)
     return found
+
+
+async def steady(settings: Settings, dsn: str, rate: float, seconds: float) -> list[float]:
+    """Events at a steady rate through the bus; each one's publication → document delay (ms)."""
+    broker = Broker(settings.amqp_url, settings.events_exchange)
+    await broker.connect()
+    sent: dict[uuid.UUID, float] = {}
+    started = time.time()
+    for n in range(int(rate * seconds)):
+        await asyncio.sleep(max(0.0, started + n / rate - time.time()))
+        event = factories.candidature_created()
+        sent[event.candidature.candidature_id] = time.time()
+        await publish_event(broker, event, "registration")
+    await broker.close()
+    conn = await asyncpg.connect(dsn)
+    try:
+        query = "SELECT candidature_id, published_at FROM documents WHERE candidature_id = ANY($1)"
+        rows: list[asyncpg.Record] = []
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            rows = await conn.fetch(query, list(sent))
+            if len(rows) == len(sent):
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        await conn.close()
+    return [(row["published_at"].timestamp() - sent[row["candidature_id"]]) * 1000 for row in rows]
 
 
 def pct(values: list[float], q: float) -> float:
@@ -154,6 +185,7 @@ async def main(arguments: argparse.Namespace) -> None:
         await conn.close()
         stop.set()
         busy = await busy_task
+        delays = await steady(settings, dsn, arguments.rate, arguments.seconds)
         await runner.cleanup()
     finally:
         await drop_database(arguments.postgres, dsn)
@@ -165,6 +197,11 @@ async def main(arguments: argparse.Namespace) -> None:
     print(
         f"service worker: {worker:7.1f} documents/s rendered+stored+recorded "
         f"({arguments.processes} render process(es); {worker / renders:.0%} of the bare renderer)"
+    )
+    print(
+        f"event -> downloadable at {arguments.rate}/s for {arguments.seconds} s: "
+        f"p50 {statistics.median(delays):.0f} ms, p99 {pct(delays, 0.99):.0f} ms "
+        f"({len(delays)} events)"
     )
     for name, values in (("idle", idle), ("while rendering", busy)):
         print(
@@ -180,6 +217,8 @@ if __name__ == "__main__":
     parser.add_argument("--documents", type=int, default=300)
     parser.add_argument("--bare", type=int, default=200)
     parser.add_argument("--processes", type=int, default=1)
+    parser.add_argument("--rate", type=float, default=20.0)
+    parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--postgres", default=os.environ["TEST_POSTGRES_DSN"])
     parser.add_argument("--amqp", default=os.environ["TEST_AMQP_URL"])
     asyncio.run(main(parser.parse_args()))
