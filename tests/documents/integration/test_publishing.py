@@ -6,7 +6,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import os
+import signal
 import uuid
+from concurrent.futures import BrokenExecutor
 
 import asyncpg
 import pytest
@@ -15,7 +18,7 @@ from minio import Minio
 from documents.adapters import documents_sql, jobs_sql
 from documents.adapters.documents_sql import NewDocument
 from documents.deps import DEPS
-from documents.entrypoints.worker import executor, rendering
+from documents.entrypoints.worker import RenderPool, executor, rendering
 from documents.handlers.publishing import Policy, Publisher
 from shared.events.catalogue import CandidatureCreated
 from shared.storage import STORE
@@ -196,3 +199,21 @@ async def test_a_crash_between_the_put_and_the_commit_leaves_one_document(
         "SELECT count(*) FROM outbox WHERE event_type = 'DocumentPublished'"
     )
     assert announced == 1
+
+
+async def test_a_dead_render_process_is_replaced() -> None:
+    """The render process is killed: the render fails (its job is deferred), the pool is
+    replaced, and the next render works."""
+    pool = RenderPool(1)
+    try:
+        created = factories.candidature_created()
+        payload = created.model_dump(mode="json")
+        assert (await pool.render("CandidatureCreated", payload)).startswith(b"%PDF-")
+        processes = getattr(pool.executor, "_processes", {})
+        for pid in list(processes):
+            os.kill(pid, signal.SIGKILL)
+        with pytest.raises(BrokenExecutor):
+            await pool.render("CandidatureCreated", payload)
+        assert (await pool.render("CandidatureCreated", payload)).startswith(b"%PDF-")
+    finally:
+        pool.shutdown()

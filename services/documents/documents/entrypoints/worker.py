@@ -10,7 +10,7 @@ import contextlib
 import logging
 import multiprocessing
 from collections.abc import AsyncIterator
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
 
 from aiohttp import web
@@ -39,7 +39,31 @@ def executor(processes: int) -> Executor:
     return ProcessPoolExecutor(max_workers=processes, mp_context=context)
 
 
+class RenderPool:
+    """The executor rendering runs in; a pool whose worker died (killed, out of memory) is
+    replaced, and the job that saw it is deferred like any failed render."""
+
+    def __init__(self, processes: int) -> None:
+        self.processes = processes
+        self.executor = executor(processes)
+
+    async def render(self, event_type: str, payload: dict[str, Any]) -> bytes:
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self.executor, render_payload, event_type, payload)
+        except BrokenExecutor:
+            log.warning("render pool broken: replaced")
+            broken, self.executor = self.executor, executor(self.processes)
+            broken.shutdown(wait=False, cancel_futures=True)
+            raise
+
+    def shutdown(self) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+
 def rendering(pool: Executor) -> Render:
+    """Rendering in a given executor (tests drive the publisher with a thread)."""
+
     async def render(event_type: str, payload: dict[str, Any]) -> bytes:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(pool, render_payload, event_type, payload)
@@ -95,12 +119,12 @@ class RenderLoop:
 async def render_worker(app: web.Application) -> AsyncIterator[None]:
     """The cleanup context: started after the consumers and the object store."""
     settings = app[CONFIG]
-    pool = executor(settings.render_processes)
+    renderers = RenderPool(settings.render_processes)
     publisher = Publisher(
         app[POOL],
         app[STORE],
         app[DEPS],
-        rendering(pool),
+        renderers.render,
         Policy(
             batch_size=settings.render_batch_size,
             lease_s=settings.render_lease_s,
@@ -122,4 +146,4 @@ async def render_worker(app: web.Application) -> AsyncIterator[None]:
         unfinished.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await unfinished
-    await asyncio.to_thread(pool.shutdown, True, cancel_futures=True)
+    await asyncio.to_thread(renderers.shutdown)
