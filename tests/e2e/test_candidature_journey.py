@@ -137,6 +137,33 @@ async def put_tabs(
             assert response.status == 200, (onglet, await response.text())
 
 
+async def confirmation_pdf(
+    platform: Platform, http: aiohttp.ClientSession, token: str, candidature: str
+) -> bytes:
+    """The confirmation d'inscription, once documents has rendered and stored it."""
+    listing = platform.url("documents") + f"/api/v1/me/candidatures/{candidature}/documents"
+    async with asyncio.timeout(WAIT):
+        while True:
+            async with http.get(listing, headers=bearer(token)) as response:
+                found = await response.json() if response.status == 200 else []
+            if found:
+                break
+            await asyncio.sleep(0.2)
+    download = platform.url("documents") + f"/api/v1/me/documents/{found[0]['id']}"
+    async with http.get(download, headers=bearer(token)) as response:
+        assert response.status == 200, await response.text()
+        assert response.content_type == "application/pdf"
+        return await response.read()
+
+
+async def pdf_text(pdf: bytes) -> str:
+    process = await asyncio.create_subprocess_exec(
+        "pdftotext", "-", "-", stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE
+    )
+    text, _ = await process.communicate(pdf)
+    return text.decode()
+
+
 async def identity_locked(platform: Platform, http: aiohttp.ClientSession, token: str) -> None:
     async with asyncio.timeout(WAIT):
         while True:
@@ -181,6 +208,11 @@ async def test_a_candidate_registers_for_bts_banque_modifies_and_withdraws(
     assert "Version : 01" in created
     assert "Votre service gestionnaire" in created
     assert saved["service_gestionnaire"]["email"] in created
+
+    # documents consumed it too: the confirmation of Version 01, stored in the bucket.
+    confirmation = await pdf_text(await confirmation_pdf(platform, http, token, candidature))
+    assert numero_candidat in confirmation
+    assert numero_inscription in confirmation
 
     # accounts consumed CandidatureCreated: the identity is the gestionnaire's to correct now.
     await identity_locked(platform, http, token)
