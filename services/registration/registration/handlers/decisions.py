@@ -223,6 +223,30 @@ async def _record_decision(
     )
 
 
+async def _audit_taken_out(
+    conn: asyncpg.Connection,
+    row: asyncpg.Record,
+    principal: Principal,
+    deps: Deps,
+    kind: DecisionKind,
+    decision_id: int,
+    reason: str,
+    statut: str,
+) -> None:
+    """The audit row of a decision that takes the candidature out (écarter, désinscrire): its
+    status before and after, the decision and its reason."""
+    await audit.record(
+        conn,
+        principal,
+        deps,
+        action=f"candidature.{kind.value}",
+        target=_target(row["id"]),
+        academie=row["academie_code"],
+        before={"statut": row["statut"], "version": row["version"]},
+        after={"statut": statut, "decision": decision_id, "reason": reason},
+    )
+
+
 async def ecarter(
     conn: asyncpg.Connection,
     candidature_id: uuid.UUID,
@@ -243,15 +267,8 @@ async def ecarter(
     await deps.outbox.add(
         conn, CandidatureRejected(candidature=ref, rejected_at=now, reason=command.reason)
     )
-    await audit.record(
-        conn,
-        principal,
-        deps,
-        action="candidature.ecarter",
-        target=_target(candidature_id),
-        academie=row["academie_code"],
-        before={"statut": row["statut"], "version": row["version"]},
-        after={"statut": "ecartee", "decision": decision_id, "reason": command.reason},
+    await _audit_taken_out(
+        conn, row, principal, deps, DecisionKind.ECARTER, decision_id, command.reason, "ecartee"
     )
     return _decision(await sql.get_decision(conn, decision_id))
 
@@ -287,15 +304,15 @@ async def desinscrire(
             reason=command.reason,
         ),
     )
-    await audit.record(
+    await _audit_taken_out(
         conn,
+        row,
         principal,
         deps,
-        action="candidature.desinscrire",
-        target=_target(candidature_id),
-        academie=row["academie_code"],
-        before={"statut": row["statut"], "version": row["version"]},
-        after={"statut": "desinscrite", "decision": decision_id, "reason": command.reason},
+        DecisionKind.DESINSCRIRE,
+        decision_id,
+        command.reason,
+        "desinscrite",
     )
     return _decision(await sql.get_decision(conn, decision_id))
 
