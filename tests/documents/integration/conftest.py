@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from typing import Any
 
 import pytest
 import pytest_asyncio
@@ -15,9 +15,8 @@ from minio import Minio
 
 from documents.app import build_app
 from documents.settings import Settings
-from shared.testing.clock import FakeClock
 from shared.testing.infrastructure import S3Endpoint
-from shared.testing.service import ServiceUnderTest
+from shared.testing.service import ServiceUnderTest, Start, starter
 
 Client = TestClient[web.Request, web.Application]
 
@@ -53,20 +52,10 @@ def settings(service_settings: dict[str, Any], s3_server: S3Endpoint, bucket_nam
     )
 
 
-class Start(Protocol):
-    async def __call__(self, **overrides: Any) -> ServiceUnderTest: ...
-
-
 @pytest.fixture
 def start(settings: Settings, serve: Callable[[web.Application], Awaitable[Client]]) -> Start:
     """`await start(render_processes=0)`: one more replica, its settings overridden."""
-
-    async def started(**overrides: Any) -> ServiceUnderTest:
-        clock = FakeClock()
-        app = build_app(settings.model_copy(update=overrides), clock=clock)
-        return ServiceUnderTest(await serve(app), app, clock)
-
-    return started
+    return starter(build_app, settings, serve)
 
 
 @pytest_asyncio.fixture(loop_scope="session")

@@ -25,8 +25,8 @@ from shared.storage import STORE
 from shared.testing import factories
 from shared.testing.helpers import wait_until
 from shared.testing.infrastructure import S3Endpoint
-from shared.testing.service import ServiceUnderTest
-from tests.documents.integration.conftest import Start, s3_client
+from shared.testing.service import ServiceUnderTest, Start
+from tests.documents.integration.conftest import s3_client
 
 
 async def documents_of(pool: asyncpg.Pool, candidature_id: uuid.UUID) -> list[asyncpg.Record]:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from shared.testing.service import ServiceUnderTest
-from tests.documents.integration.conftest import Start
+from shared.testing.service import ServiceUnderTest, Start
 
 
 async def test_ready_with_its_bucket(service: ServiceUnderTest) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from collections.abc import Awaitable, Callable
 from email.message import EmailMessage
-from typing import Any, Protocol
+from typing import Any
 
 import asyncpg
 import pytest
@@ -16,9 +16,8 @@ from aiohttp.test_utils import TestClient
 from notifications.app import build_app
 from notifications.settings import Settings
 from shared.auth import Role
-from shared.testing.clock import FakeClock
 from shared.testing.helpers import wait_until
-from shared.testing.service import ServiceUnderTest
+from shared.testing.service import ServiceUnderTest, Start, starter
 from shared.testing.smtp import SmtpSink
 from shared.testing.tokens import TestKeys
 
@@ -41,20 +40,10 @@ def settings(service_settings: dict[str, Any], smtp: SmtpSink) -> Settings:
     )
 
 
-class Start(Protocol):
-    async def __call__(self, **overrides: Any) -> ServiceUnderTest: ...
-
-
 @pytest.fixture
 def start(settings: Settings, serve: Callable[[web.Application], Awaitable[Client]]) -> Start:
     """`await start(smtp_port=…)`: one more replica of the service, its settings overridden."""
-
-    async def started(**overrides: Any) -> ServiceUnderTest:
-        clock = FakeClock()
-        app = build_app(settings.model_copy(update=overrides), clock=clock)
-        return ServiceUnderTest(await serve(app), app, clock)
-
-    return started
+    return starter(build_app, settings, serve)
 
 
 @pytest_asyncio.fixture(loop_scope="session")

@@ -27,11 +27,10 @@ from shared.testing.factories import (
     random_email,
 )
 from shared.testing.helpers import publish_envelope, wait_until
-from shared.testing.service import ServiceUnderTest
+from shared.testing.service import ServiceUnderTest, Start
 from shared.testing.smtp import SmtpSink
 from shared.testing.tokens import TestKeys
 from tests.notifications.integration.conftest import (
-    Start,
     admin_headers,
     mail_to,
     recorded_as_sent,

@@ -10,8 +10,8 @@ import pytest
 from notifications.settings import Settings
 from shared.testing.factories import account_registration_repeated, random_email
 from shared.testing.helpers import wait_until
+from shared.testing.service import Start
 from shared.testing.smtp import SmtpSink
-from tests.notifications.integration.conftest import Start
 
 
 @pytest.fixture
