@@ -1,5 +1,4 @@
-"""The documents API: Mes documents (candidat, own candidatures only), and the dead-letter
-admin routes.
+"""Mes documents (candidat, own candidatures only).
 
 A download is streamed from the bucket (`Content-Type`, a safe `Content-Disposition` file name,
 `ETag` = the SHA-256 recorded at the put, 304 on `If-None-Match`), not a presigned URL: the
@@ -23,7 +22,6 @@ from documents.entrypoints.schemas import DocumentView, MaCandidature
 from documents.handlers import mes_documents
 from documents.handlers.publishing import STORAGE_ERRORS
 from shared.auth import Principal, Role
-from shared.bus.admin import dead_letter_api
 from shared.http.api import Api
 from shared.http.keys import POOL
 from shared.http.problems import ProblemError
@@ -119,5 +117,3 @@ async def download_document(request: web.Request, principal: Principal) -> web.S
     await response.write_eof()
     return response
 
-
-api.include(dead_letter_api())
