@@ -10,7 +10,8 @@ from typing import Any
 import argon2
 import jwt
 
-from accounts.domain.throttle import EMAIL_RULE
+from accounts.domain.throttle import CLIENT_RULE, EMAIL_RULE, client_key, email_key
+from accounts.handlers.logins import count_attempt
 from shared.auth import RemoteJwks, Role, TokenVerifier
 from shared.testing.factories import random_email
 from tests.accounts.integration.conftest import (
@@ -170,6 +171,23 @@ async def test_a_client_failing_on_many_emails_is_throttled(service: Service) ->
         await post_login(service, random_email(), "Wrong#Pass1")
     response = await post_login(service, random_email(), "Wrong#Pass1")
     await problem(response, 429, "too-many-attempts")
+
+
+async def test_many_candidates_logging_in_at_once_from_one_address_are_not_throttled(
+    service: Service,
+) -> None:
+    """A lycée's network or the gateway: more attempts in flight from one address than the
+    client rule allows failures. Attempts in flight on other emails (counted here as a login
+    does before checking the hash) must not refuse a right password."""
+    candidate = await active_candidate(service)
+    now = service.clock.now()
+    async with service.pool.acquire() as conn:
+        for _ in range(CLIENT_RULE.free_failures + 5):
+            await count_attempt(
+                conn, [email_key(random_email())], now, also_check=[client_key("127.0.0.1")]
+            )
+
+    assert (await post_login(service, candidate.email, PASSWORD)).status == 200
 
 
 async def test_a_success_forgets_the_failures_of_the_email(service: Service) -> None:

@@ -14,6 +14,7 @@ Documented exceptions to the one-transaction rule, whose handlers take the pool:
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import asyncpg
@@ -35,32 +36,38 @@ from shared.db import in_transaction
 
 
 async def login(pool: asyncpg.Pool, command: Credentials, client: str, deps: Deps) -> TokenPair:
-    keys = [email_key(command.email), client_key(client)]
+    email, client = email_key(command.email), client_key(client)
     now = deps.clock.now()
-    await in_transaction(pool, lambda conn: count_attempt(conn, keys, now))
+    await in_transaction(pool, lambda conn: count_attempt(conn, [email], now, also_check=[client]))
     async with pool.acquire() as conn:
         found = await accounts_sql.credentials(conn, command.email)
     # One hash is checked whether or not the email is known: the same work, the same time.
     matches = await deps.hasher.verify(found.password_hash if found else None, command.password)
     if found is None or not matches:
-        raise InvalidCredentials()  # already counted
+        await in_transaction(pool, lambda conn: _client_failed(conn, client, now))
+        raise InvalidCredentials()  # the email's failure was counted in advance
     if found.status is not Status.ACTIVE:
-        await _take_back(pool, keys)  # the right password: no failure
+        await _take_back(pool, [email])  # the right password: no failure
         raise NotActivated()
     new_hash = await _rehashed(found.password_hash, command.password, deps)
-    return await in_transaction(pool, lambda conn: _logged_in(conn, found, new_hash, keys, deps))
+    return await in_transaction(pool, lambda conn: _logged_in(conn, found, new_hash, email, deps))
+
+
+async def _client_failed(conn: asyncpg.Connection, client: str, now: datetime) -> None:
+    """A client's failures are counted once they are known, not in advance: many candidates
+    behind one address (a lycée's network, a NAT, the gateway) log in at once, and counting
+    their attempts in flight as failures would refuse the right passwords. Parallel guesses
+    on one email are still counted in advance, on the email's key."""
+    await throttle_sql.record_failure(conn, [client], now, CLIENT_RULE.forget_after)
 
 
 async def _logged_in(
     conn: asyncpg.Connection,
     found: StoredCredentials,
     new_hash: str | None,
-    keys: list[str],
+    email: str,
     deps: Deps,
 ) -> TokenPair:
-    email, client = keys
-    # The client's key before the email's: the order in which `count_attempt` locks them.
-    await throttle_sql.take_back(conn, [client])
     await throttle_sql.forget(conn, [email])
     if new_hash is not None:
         await accounts_sql.set_password_hash(conn, found.account_id, new_hash)
@@ -95,11 +102,14 @@ async def _take_back(pool: asyncpg.Pool, keys: list[str]) -> None:
         await throttle_sql.take_back(conn, keys)
 
 
-async def count_attempt(conn: asyncpg.Connection, keys: list[str], now: datetime) -> None:
-    """Refuse while a key is throttled; otherwise count the attempt as a failure at once,
-    before its hash is checked, so that parallel guesses cannot all slip past the check. The
-    counters are locked meanwhile: attempts on one key take turns for this short while."""
-    for row in await throttle_sql.failures(conn, keys, lock=True):
+async def count_attempt(
+    conn: asyncpg.Connection, keys: list[str], now: datetime, *, also_check: Sequence[str] = ()
+) -> None:
+    """Refuse while a key (of `keys` or `also_check`) is throttled; otherwise count the
+    attempt as a failure of `keys` at once, before its hash is checked, so that parallel
+    guesses cannot all slip past the check. The counters are locked meanwhile: attempts on one
+    key take turns for this short while."""
+    for row in await throttle_sql.failures(conn, [*keys, *also_check], lock=True):
         rule = EMAIL_RULE if row.key.startswith("email:") else CLIENT_RULE
         until = rule.blocked_until(row.failures, row.last_failure_at, now)
         if until is not None:
