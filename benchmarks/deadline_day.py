@@ -60,6 +60,7 @@ BASE_PORTS = {
 PASSWORD = "Vx9#kTqe"
 ACADEMIE = "001"
 WAIT_S = 300.0
+UNAVAILABLE_S = 120.0
 TABS: dict[str, dict[str, Any]] = {
     "identification": {},
     "informations-candidature": {
@@ -76,6 +77,7 @@ TABS: dict[str, dict[str, Any]] = {
     "diplome": {"diplome": "BAC-GEN"},
     "epreuves": {"options": {"E2": "Anglais", "EF1": "Allemand"}, "facultatives": ["EF1", "EF3"]},
 }
+CONFIRMATIONS = "SELECT count(*) FROM documents WHERE kind = 'confirmation_inscription'"
 SUBJECTS = {
     "activation": "Activer mon compte",
     "created": "Inscription enregistrée",
@@ -96,7 +98,8 @@ class Step:
 class Stats:
     def __init__(self) -> None:
         self.steps: dict[str, Step] = defaultdict(Step)
-        self.server_errors = 0
+        self.server_errors = 0  # 5xx other than 503
+        self.unavailable = 0  # 503 or no answer, each sent again
         self.started = time.monotonic()
 
     def ok(self, step: str, seconds: float) -> None:
@@ -122,7 +125,10 @@ class Stats:
                 f"{percentile(values, 50):>8.0f} {percentile(values, 95):>8.0f} "
                 f"{percentile(values, 99):>8.0f}  {errors}"
             )
-        print(f"5xx answers: {self.server_errors}; elapsed {elapsed:.1f} s")
+        print(
+            f"5xx answers (not 503): {self.server_errors}; 503 or no answer, sent again: "
+            f"{self.unavailable}; elapsed {elapsed:.1f} s"
+        )
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -287,21 +293,29 @@ class Client:
     async def call(
         self, step: str, method: str, url: str, *, expect: tuple[int, ...] = (200,), **kw: Any
     ) -> tuple[int, Any]:
-        """One request, timed as `step`; anything else than `expect` raises StepFailed."""
+        """One request, timed as `step`; anything else than `expect` raises StepFailed. As a
+        careful client does, a request that found the service unavailable (503, no answer)
+        is sent again, the same (idempotency key included), for up to UNAVAILABLE_S."""
         started = time.monotonic()
-        try:
-            async with self.session.request(method, url, **kw) as response:
-                body = await (
-                    response.json() if "json" in response.content_type else response.read()
-                )
-                status = response.status
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            self.stats.error(step, type(exc).__name__)
-            raise StepFailed(step) from exc
-        if status >= 500:
+        while True:
+            try:
+                async with self.session.request(method, url, **kw) as response:
+                    body = await (
+                        response.json() if "json" in response.content_type else response.read()
+                    )
+                    status = response.status
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                status, body = 0, type(exc).__name__
+            if status in (0, 503):
+                self.stats.unavailable += 1
+                if time.monotonic() - started < UNAVAILABLE_S:
+                    await asyncio.sleep(0.5)
+                    continue
+            break
+        if status >= 500 and status != 503:
             self.stats.server_errors += 1
         if status not in expect:
-            self.stats.error(step, str(status))
+            self.stats.error(step, str(status or body))
             raise StepFailed(f"{step}: {status} {body!r:.200}")
         self.stats.ok(step, time.monotonic() - started)
         return status, body
@@ -402,12 +416,12 @@ class Journey:
         """M'inscrire, once registration has the identity and the activation (the bus)."""
         url = self.platform.url("registration") + "/api/v1/candidatures"
         draft = {"examen": "BTS", "session": 2027, "academie": ACADEMIE}
+        headers = bearer(token, **{"Idempotency-Key": key()})  # refusals are not kept
 
         async def attempt() -> str:
             _, body = await self.client.call(
-                "draft (try)", "POST", url, json=draft,
-                headers=bearer(token, **{"Idempotency-Key": key()}), expect=(201,),
-            )  # fmt: skip
+                "draft (try)", "POST", url, json=draft, headers=headers, expect=(201,)
+            )
             return str(body["id"])
 
         return str(await retried("M'inscrire", self.client.stats, attempt))
@@ -559,14 +573,36 @@ class Faults:
         pause = 5.0 if which == "short" else 20.0
         for name, fault in plan:
             await asyncio.sleep(pause)
+            before = sum((await backlogs(self.platform)).values())
             started = time.monotonic()
             try:
                 await fault()
             except (RuntimeError, KeyError) as exc:
                 print(f"fault {name} not made: {exc}", flush=True)
                 continue
-            self.log.append((name, time.monotonic()))
-            print(f"fault: {name} ({time.monotonic() - started:.1f} s)", flush=True)
+            recovered = time.monotonic()
+            self.log.append((name, recovered))
+            peak, drained = await self.drain(before)
+            print(
+                f"fault: {name}: {recovered - started:.1f} s; backlog peak {peak} "
+                f"(before: {before}), back to it {drained:.1f} s after the recovery",
+                flush=True,
+            )
+
+    async def drain(self, before: int) -> tuple[int, float]:
+        """The backlogs' peak after a recovery, and how long they took to come back to their
+        level before the fault (a few items of slack: the load goes on)."""
+        started, peak = time.monotonic(), 0
+        while time.monotonic() - started < WAIT_S:
+            try:
+                total = sum((await backlogs(self.platform)).values())
+            except (OSError, asyncpg.PostgresError):
+                total = peak  # PostgreSQL still starting
+            peak = max(peak, total)
+            if total <= before + 5:
+                break
+            await asyncio.sleep(0.5)
+        return peak, time.monotonic() - started
 
     async def broker(self) -> None:
         if not self.platform.rabbitmqctl:
@@ -633,8 +669,16 @@ def bucket_objects(platform: Platform, bucket: str) -> int:
 
 
 async def ledger(
-    platform: Platform, outcomes: list[Outcome], mail: MailWatcher, stats: Stats, drain_s: float
+    platform: Platform,
+    outcomes: list[Outcome],
+    mail: MailWatcher,
+    stats: Stats,
+    drain_s: float,
+    *,
+    faults: bool,
 ) -> bool:
+    """True when everything balances; without faults, no request may have found a service
+    unavailable either."""
     saved = [o for o in outcomes if o.versions >= 1]
     expected = {
         "saved candidatures": len(saved),
@@ -666,7 +710,7 @@ async def ledger(
         ("notifications: CandidatureCreated handled",
          await count(platform, "notifications", created)),
         ("documents: confirmations", await count(
-            platform, "documents", "SELECT count(*) FROM documents WHERE kind = 'confirmation_inscription'")),
+            platform, "documents", CONFIRMATIONS)),
         ("S3 documents bucket: objects", await asyncio.to_thread(
             bucket_objects, platform, "documents")),
         ("emails: Inscription enregistrée", by_kind["created"]),
@@ -682,7 +726,8 @@ async def ledger(
         print(f"  {name:44} {value:>8}")
     print(f"  {'emails received twice':44} {twice:>8}")
     print(f"  {'dead letters':44} {dead:>8}")
-    print(f"  {'5xx answers':44} {stats.server_errors:>8}")
+    print(f"  {'5xx answers other than 503':44} {stats.server_errors:>8}")
+    print(f"  {'503 or no answer (sent again)':44} {stats.unavailable:>8}")
     values = dict(rows)
     n, versions = expected["saved candidatures"], expected["versions"]
     balanced = (
@@ -699,6 +744,7 @@ async def ledger(
         and twice == 0
         and dead == 0
         and stats.server_errors == 0
+        and (faults or stats.unavailable == 0)
     )
     print("the ledger balances" if balanced else "THE LEDGER DOES NOT BALANCE")
     return balanced
@@ -739,6 +785,8 @@ async def deadline_day(args: argparse.Namespace) -> bool:
             gate = asyncio.Semaphore(args.concurrency)
 
             async def one(number: int) -> Outcome:
+                if args.rate:  # arrivals spread in time (the fault runs), else all at once
+                    await asyncio.sleep(number / args.rate)
                 async with gate:
                     return await journey.candidate(number)
 
@@ -749,19 +797,22 @@ async def deadline_day(args: argparse.Namespace) -> bool:
             failed = Counter(o.failed_at for o in outcomes if o.failed_at)
             completed = len(outcomes) - sum(failed.values())
             print(f"journeys: {completed} completed; failed: {dict(failed)}")
-            return await ledger(platform, outcomes, mail, stats, args.drain)
+            return await ledger(
+                platform, outcomes, mail, stats, args.drain, faults=args.faults != "none"
+            )
     finally:
         await platform.stop()
         smtp.stop()
 
 
-def main() -> None:
+def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--candidates", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--gestionnaires", type=int, default=2)
     parser.add_argument("--modify-every", type=int, default=5, help="1 candidate in N modifies")
     parser.add_argument("--withdraw-every", type=int, default=20, help="1 in N withdraws")
+    parser.add_argument("--rate", type=float, default=0, help="candidates arriving per s")
     parser.add_argument("--faults", choices=("none", "short", "long"), default="none")
     parser.add_argument("--outage", type=float, default=30.0, help="SMTP and S3 outages, s")
     parser.add_argument("--drain", type=float, default=600.0, help="seconds to wait for backlogs")
@@ -776,7 +827,11 @@ def main() -> None:
     )
     parser.add_argument("--rabbitmqctl", default=os.environ.get("TEST_RABBITMQCTL"))
     parser.add_argument("--pg-restart", default=os.environ.get("TEST_PG_RESTART"))
-    balanced = asyncio.run(deadline_day(parser.parse_args()))
+    return parser
+
+
+def main() -> None:
+    balanced = asyncio.run(deadline_day(parser().parse_args()))
     sys.exit(0 if balanced else 1)
 
 
