@@ -7,11 +7,14 @@ import asyncio
 import json
 import logging
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import asyncpg
 import pytest
 
+from shared.testing.factories import pieces_fournies
+from shared.testing.helpers import publish_envelope, wait_until
 from shared.testing.tokens import TestKeys
 from tests.registration.conftest import ServiceUnderTest, gestionnaire, problem
 from tests.registration.integration.test_candidatures import (
@@ -56,6 +59,47 @@ async def audit_rows(service: ServiceUnderTest) -> list[tuple[str, str]]:
     return [(row[0], row[1]) for row in rows]
 
 
+async def test_the_detail_shows_the_groups_declared_provided_the_latest_declaration_each(
+    candidat: Candidat, service: ServiceUnderTest, test_keys: TestKeys
+) -> None:
+    cid = uuid.UUID(await saved(candidat))
+    groupe = uuid.uuid4()
+    first = pieces_fournies(
+        candidature_id=cid, account_id=candidat.account_id, groupe_id=groupe,
+        piece_ids=[uuid.uuid4()], fournies_at=CLOSING - timedelta(days=3),
+    )  # fmt: skip
+    again = first.model_copy(
+        update={
+            "piece_ids": [uuid.uuid4(), uuid.uuid4()],
+            "fournies_at": CLOSING - timedelta(days=1),
+        }
+    )
+    unknown = pieces_fournies(account_id=candidat.account_id)  # a candidature never seen
+    later = await service.publish(again, producer="uploads")
+    await service.publish(first, producer="uploads")  # older, arriving later
+    await publish_envelope(service.broker, later)  # redelivered
+    await service.publish(unknown, producer="uploads")
+    staff = gestionnaire(test_keys, "001")
+
+    async def handled() -> bool:
+        async with service.pool.acquire() as conn:
+            found = await conn.fetchval(
+                "SELECT count(*) FROM inbox WHERE event_type = 'PiecesFournies'"
+            )
+        return int(found) == 3
+
+    assert await wait_until(handled)
+    view = await (await call(service, staff, "GET", f"{ADMIN_CANDIDATURES}/{cid}")).json()
+    assert view["pieces_fournies"] == [
+        {
+            "groupe_id": str(groupe),
+            "groupe_libelle": first.groupe_libelle,
+            "pieces": 2,
+            "fournies_at": again.fournies_at.isoformat().replace("+00:00", "Z"),
+        }
+    ]
+
+
 async def test_detail_shows_versions_decisions_and_the_diff(
     candidat: Candidat, service: ServiceUnderTest, test_keys: TestKeys
 ) -> None:
@@ -71,7 +115,7 @@ async def test_detail_shows_versions_decisions_and_the_diff(
     assert all(v["saved_by"] == str(candidat.account_id) for v in view["versions"])
     assert view["versions"][0]["sante"] == {"handicap": False, "amenagement": False}
     assert view["decisions"] == []
-    assert view["pieces"] == []
+    assert view["pieces_fournies"] == []
     assert ("candidature.read", f"candidature:{cid}") in await audit_rows(service)
 
     path = f"{ADMIN_CANDIDATURES}/{cid}/diff?from=1&to=2"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from registration.handlers import identites
+from registration.handlers import identites, pieces
 from shared.bus.consumer import Subscription
 from shared.events.catalogue import (
     AccountActivated,
@@ -12,6 +12,7 @@ from shared.events.catalogue import (
     AccountErased,
     AccountIdentityChanged,
     AccountRegistered,
+    PiecesFournies,
 )
 from shared.http.keys import SETTINGS
 
@@ -28,5 +29,6 @@ def subscriptions(app: web.Application) -> list[Subscription]:
                 AccountEmailChanged: identites.on_email_changed,
                 AccountErased: identites.on_erased,
             },
-        )
+        ),
+        Subscription(settings.queue("pieces"), {PiecesFournies: pieces.on_pieces_fournies}),
     ]

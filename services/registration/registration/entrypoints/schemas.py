@@ -456,6 +456,13 @@ class VersionEntry(BaseModel):
     recapitulatif: Recapitulatif | None
 
 
+class PiecesFourniesView(BaseModel):
+    groupe_id: uuid.UUID
+    groupe_libelle: str
+    pieces: int
+    fournies_at: datetime
+
+
 class AdminCandidatureView(BaseModel):
     id: uuid.UUID
     account_id: uuid.UUID
@@ -474,8 +481,8 @@ class AdminCandidatureView(BaseModel):
     sante: SanteView | None
     versions: list[VersionEntry]
     decisions: list[DecisionView]
-    # The pièces status summary, once uploads publishes PiecesFournies / PieceStatusChanged.
-    pieces: list[dict[str, Any]] = []
+    # The groups of pièces the candidate declared provided (the uploads service's events).
+    pieces_fournies: list[PiecesFourniesView] = []
 
 
 class DiffQuery(BaseModel):

@@ -18,7 +18,7 @@ from typing import Any
 
 import asyncpg
 
-from registration.adapters import candidatures_sql, fenetres_sql
+from registration.adapters import candidatures_sql, fenetres_sql, pieces_sql
 from registration.adapters import decisions_sql as sql
 from registration.deps import Deps
 from registration.domain.decisions import DecisionKind, diff
@@ -31,6 +31,7 @@ from registration.entrypoints.schemas import (
     DecisionView,
     DiffView,
     OngletChange,
+    PiecesFourniesView,
     ReadOnlyBody,
     ReadOnlyView,
     SanteView,
@@ -148,6 +149,10 @@ async def detail(
         sante=None if sante is None else SanteView(handicap=sante[0], amenagement=sante[1]),
         versions=versions,
         decisions=decisions,
+        pieces_fournies=[
+            PiecesFourniesView.model_validate(dict(found))
+            for found in await pieces_sql.fournies_of(conn, candidature_id)
+        ],
     )
 
 
