@@ -630,6 +630,51 @@ class Faults:
         os.kill(self.platform.pids[service], signal.SIGKILL)
 
 
+# --- where the CPU went --------------------------------------------------------------------
+
+
+def cpu_seconds(platform: Platform) -> dict[str, float]:
+    """CPU time so far by part: each service's process tree (its render workers included),
+    PostgreSQL, RabbitMQ, and this driver (with its SMTP and S3 servers). Read from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    used: dict[int, float] = {}
+    names: dict[int, str] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        name, rest = stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") + 2 :]
+        fields = rest.split()
+        pid = int(entry.name)
+        parents[pid], names[pid] = int(fields[1]), name
+        used[pid] = (int(fields[11]) + int(fields[12])) / ticks
+    roots = {pid: service for service, pid in platform.pids.items()}
+    roots[os.getpid()] = "driver (SMTP, S3)"
+    by_part: dict[str, float] = defaultdict(float)
+    for pid, seconds in used.items():
+        part, walk = None, pid
+        while walk > 1 and part is None:
+            part = roots.get(walk)
+            walk = parents.get(walk, 0)
+        if part is None and names[pid] == "postgres":
+            part = "postgresql"
+        elif part is None and names[pid] == "beam.smp":
+            part = "rabbitmq"
+        if part is not None:
+            by_part[part] += seconds
+    return by_part
+
+
+def report_cpu(before: dict[str, float], after: dict[str, float], elapsed: float) -> None:
+    print(f"\nCPU during the load ({elapsed:.0f} s, {os.cpu_count()} cores): share of one core")
+    for part in sorted(after, key=lambda p: after[p] - before.get(p, 0.0), reverse=True):
+        print(f"  {part:24} {(after[part] - before.get(part, 0.0)) / elapsed:>6.2f}")
+
+
 # --- the ledger ----------------------------------------------------------------------------
 
 
@@ -790,7 +835,9 @@ async def deadline_day(args: argparse.Namespace) -> bool:
                 async with gate:
                     return await journey.candidate(number)
 
+            cpu_before, load_started = cpu_seconds(platform), time.monotonic()
             outcomes = await asyncio.gather(*(one(n) for n in range(args.candidates)))
+            report_cpu(cpu_before, cpu_seconds(platform), time.monotonic() - load_started)
             done.set()
             await asyncio.gather(*side, return_exceptions=True)
             stats.report()
