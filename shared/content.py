@@ -149,5 +149,5 @@ def _check_image(stream: BinaryIO, media_type: str, max_pixels: int) -> None:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ContentRefused("the image is too large (a decompression bomb?)") from None
-    except (OSError, ValueError, SyntaxError, Image.UnidentifiedImageError) as exc:
+    except (OSError, ValueError, SyntaxError) as exc:  # UnidentifiedImageError is an OSError
         raise ContentRefused(f"the image cannot be decoded ({type(exc).__name__})") from None

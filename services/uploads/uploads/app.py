@@ -1,0 +1,60 @@
+"""Wiring of the uploads service."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from aiohttp import web
+
+from shared.bus.outbox import Outbox
+from shared.clock import Clock, SystemClock
+from shared.http.app import create_app
+from shared.http.keys import READINESS
+from shared.service import broker, consumers, database, outbox_relay, token_verifier
+from shared.storage import object_store
+from uploads.adapters.clamd import Clamd
+from uploads.deps import DEPS, Deps
+from uploads.entrypoints.consumers import subscriptions
+from uploads.entrypoints.http import api
+from uploads.settings import Settings
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def bootstrap(settings: Settings, clock: Clock | None = None) -> Deps:
+    return Deps(
+        outbox=Outbox(settings.service_name, settings.events_exchange),
+        clock=clock or SystemClock(),
+        scanner=Clamd(settings.clamd_address, settings.clamd_timeout_s),
+        spool_dir=Path(settings.spool_dir) if settings.spool_dir else None,
+        max_pixels=settings.max_pixels,
+        default_deadline_days=settings.default_deadline_days,
+        max_files_per_piece=settings.max_files_per_piece,
+    )
+
+
+async def scanner_readiness(app: web.Application) -> AsyncIterator[None]:
+    """`/health/ready` reports `clamd`: without a scanner no upload is accepted."""
+    app.setdefault(READINESS, {})["clamd"] = app[DEPS].scanner.ping
+    yield
+
+
+def build_app(settings: Settings | None = None, *, clock: Clock | None = None) -> web.Application:
+    settings = settings or Settings()
+    app = create_app(
+        settings,
+        api,
+        title="uploads",
+        contexts=[
+            database(MIGRATIONS),
+            broker,
+            token_verifier(),
+            outbox_relay,
+            object_store(settings.s3_bucket),
+            scanner_readiness,
+            consumers(subscriptions),
+        ],
+    )
+    app[DEPS] = bootstrap(settings, clock)
+    return app
