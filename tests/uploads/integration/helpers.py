@@ -49,6 +49,23 @@ async def computed(
     return await pieces_of(service.pool, candidature_id)
 
 
+B = "----uploads-test-boundary"
+
+
+def multipart(data: bytes, filename: str, content_type: str) -> bytes:
+    """A form as a browser sends it (WHATWG): the file name in UTF-8, with `"`, CR, LF (and
+    here NUL) percent-encoded."""
+    escaped = "".join(
+        {'"': "%22", "\r": "%0D", "\n": "%0A", "\x00": "%00"}.get(c, c) for c in filename
+    )
+    head = (
+        f"--{B}\r\n"
+        f'Content-Disposition: form-data; name="file"; filename="{escaped}"\r\n'
+        f"Content-Type: {content_type}\r\n\r\n"
+    )
+    return head.encode() + data + f"\r\n--{B}--\r\n".encode()
+
+
 @dataclass
 class Dossier:
     """A candidature the service knows, with its pièces, and its owner's headers."""
@@ -81,14 +98,12 @@ class Dossier:
         replaces: str | None = None,
         headers: dict[str, str] | None = None,
     ) -> aiohttp.ClientResponse:
-        form = aiohttp.FormData()
-        form.add_field("file", data, filename=filename, content_type=content_type)
+        body = multipart(data, filename, content_type)
         url = f"{self.url}/pieces/{piece_id}/files"
+        sent = {**(headers or self.headers), "Content-Type": f"multipart/form-data; boundary={B}"}
         if replaces is None:
-            return await self.service.client.post(url, data=form, headers=headers or self.headers)
-        return await self.service.client.put(
-            f"{url}/{replaces}", data=form, headers=headers or self.headers
-        )
+            return await self.service.client.post(url, data=body, headers=sent)
+        return await self.service.client.put(f"{url}/{replaces}", data=body, headers=sent)
 
     async def declare(self, groupe_id: str) -> aiohttp.ClientResponse:
         return await self.service.client.post(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from shared.events.catalogue import AcquisDeclare, Academie
+from shared.events.catalogue import Academie, AcquisDeclare
 from shared.testing import factories
 from shared.testing.helpers import wait_until
 from shared.testing.service import ServiceUnderTest
@@ -63,7 +63,7 @@ async def test_a_modification_adds_and_retires_pieces_keeping_files(
 
     async def retired() -> bool:
         rows = await pieces_of(service.pool, ref.candidature_id)
-        return sum(r["active"] for r in rows) == 2
+        return sum(bool(r["active"]) for r in rows) == 2
 
     assert await wait_until(retired)
     rows = await pieces_of(service.pool, ref.candidature_id)
@@ -71,7 +71,8 @@ async def test_a_modification_adds_and_retires_pieces_keeping_files(
     assert {r["code"] for r in rows if r["active"]} == {"IDENTITE", "DIPLOME_ACCES"}
 
     # An older version delivered late changes nothing.
-    await service.publish(factories.candidature_created(candidature=ref, recapitulatif=full_recap()))
+    late = factories.candidature_created(candidature=ref, recapitulatif=full_recap())
+    await service.publish(late)
     await service.publish(factories.candidature_withdrawn(candidature=ref))
 
     async def closed() -> bool:

@@ -77,9 +77,7 @@ def test_facts_are_read_from_the_recapitulatif() -> None:
         categorie_code="EP",
         diplome_possede="BACCALAURÉAT GÉNÉRAL",
         amenagement=True,
-        epreuves=[
-            EpreuveInscrite(code="E1", libelle="Culture générale", nature="o", position="B")
-        ],
+        epreuves=[EpreuveInscrite(code="E1", libelle="Culture générale", nature="o", position="B")],
         acquis=[
             AcquisDeclare(type="BENEFICE", annee=2024, academie="BES", epreuve="E1", note="12"),
             AcquisDeclare(type="DISPENSE", annee=2020, academie="BES", epreuve="E3"),

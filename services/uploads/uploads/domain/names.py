@@ -8,8 +8,10 @@ NFC-normalised, at most `MAX_CHARS` characters (the extension kept), or a plain 
 from __future__ import annotations
 
 import unicodedata
+from urllib.parse import unquote
 
 MAX_CHARS = 120
+LINE_BREAKS = str.maketrans("\r\n\t", "   ")
 EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 
 
@@ -17,8 +19,11 @@ def display_name(raw: str | None, media_type: str) -> str:
     default = "fichier" + EXTENSIONS.get(media_type, "")
     if not raw:
         return default
-    name = raw.replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(c for c in unicodedata.normalize("NFC", name) if _printable(c))
+    # Browsers percent-encode `"`, CR and LF in the form's file name (and some clients all
+    # but ASCII): decoded first, so that what they hid is removed below.
+    name = unquote(raw).replace("\\", "/").rsplit("/", 1)[-1]
+    name = unicodedata.normalize("NFC", name).translate(LINE_BREAKS)
+    name = "".join(c for c in name if _printable(c))
     name = " ".join(name.split()).lstrip(". ")
     if not name.strip("."):
         return default

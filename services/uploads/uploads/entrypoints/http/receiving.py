@@ -72,9 +72,12 @@ async def receive_file(
     async with request.app[POOL].acquire() as conn:
         target = await files.target(conn, candidature_id, piece_id, principal, deps, replaces)
     declared = request.content_length
+    # Refused at once; aiohttp then drains (discards) what the client still sends for a few
+    # seconds, so that the client reads the answer rather than a reset connection.
     if declared is not None and declared > target.max_bytes + MULTIPART_ALLOWANCE:
         raise FileTooLarge(target.max_bytes)
-    spooled = await spool(await file_part(await body.parts()), target.max_bytes, deps.spool_dir)
+    part = await file_part(await body.parts())
+    spooled = await spool(part, target.max_bytes, deps.spool_dir)
     try:
         received = await _accept(request.app[STORE], spooled, target, deps)
         try:
