@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import timedelta
 from typing import Any
 
 from shared.testing.service import ServiceUnderTest
@@ -19,7 +20,9 @@ from tests.uploads.integration.helpers import (
 
 
 async def outbox(service: ServiceUnderTest, event_type: str) -> list[dict[str, Any]]:
-    rows = await service.pool.fetch("SELECT body FROM outbox WHERE event_type = $1", event_type)
+    rows = await service.pool.fetch(
+        "SELECT body FROM outbox WHERE event_type = $1 ORDER BY id", event_type
+    )
     return [json.loads(row["body"])["payload"] for row in rows]
 
 
@@ -221,6 +224,7 @@ async def test_a_gestionnaire_sees_the_history_and_downloads_audited(
     piece = await found.piece("IDENTITE")
     first = await (await found.upload(piece["id"], samples.pdf(), "recto.pdf")).json()
     data = samples.jpeg()
+    service.clock.advance(timedelta(seconds=1))
     await found.upload(piece["id"], data, "Reçu 😀.jpg", replaces=first["id"])
     staff = gestionnaire(test_keys, "BES")
 

@@ -246,6 +246,7 @@ async def test_a_replaced_file_stays_in_the_history_and_a_deleted_one_too(
     found = await dossier(service, test_keys)
     piece = await found.piece("IDENTITE")
     first = await (await found.upload(piece["id"], samples.pdf(), "recto.pdf")).json()
+    service.clock.advance(timedelta(seconds=1))
     second = await found.upload(piece["id"], samples.jpeg(), "recto.jpg", replaces=first["id"])
     assert second.status == 201
     second_id = (await second.json())["id"]
@@ -256,7 +257,7 @@ async def test_a_replaced_file_stays_in_the_history_and_a_deleted_one_too(
     )
     assert deleted.status == 204
     assert (await found.piece("IDENTITE"))["files"] == []
-    rows = await service.pool.fetch("SELECT * FROM piece_files ORDER BY deposited_at")
+    rows = await service.pool.fetch("SELECT * FROM piece_files ORDER BY deposited_at, id")
     assert [(r["replaced_by"], r["deleted_at"] is not None) for r in rows] == [
         (uuid.UUID(second_id), False),
         (None, True),
