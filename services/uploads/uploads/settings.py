@@ -31,3 +31,5 @@ class Settings(StorageSettings):
     default_deadline_days: int = Field(default=15, ge=0, le=366)
     # Current files a pièce holds at most (recto and verso of an identity card…).
     max_files_per_piece: int = Field(default=5, ge=1, le=50)
+    # How often the objects of erased accounts' and purged sessions' files are removed.
+    remove_objects_interval_s: float = Field(default=30.0, gt=0)

@@ -1,4 +1,5 @@
-"""The candidature events that (re)compute or close a candidature's pièces, on one queue."""
+"""The candidature events that (re)compute or close a candidature's pièces, and erasure,
+on one queue."""
 
 from __future__ import annotations
 
@@ -11,14 +12,16 @@ from aiohttp import web
 from shared.bus.consumer import Handler, Subscription
 from shared.events import Envelope
 from shared.events.catalogue import (
+    AccountErased,
     CandidatureCreated,
     CandidatureModified,
     CandidatureRejected,
+    CandidaturesPurged,
     CandidatureWithdrawn,
 )
 from shared.http.keys import SETTINGS
 from uploads.deps import DEPS, Deps
-from uploads.handlers import events
+from uploads.handlers import erasure, events
 
 EventHandler = Callable[[asyncpg.Connection, Envelope, Any, Deps], Awaitable[object]]
 
@@ -33,6 +36,8 @@ def subscriptions(app: web.Application) -> list[Subscription]:
                 CandidatureModified: _calling(events.candidature_saved, deps),
                 CandidatureWithdrawn: _calling(events.candidature_closed, deps),
                 CandidatureRejected: _calling(events.candidature_closed, deps),
+                AccountErased: _calling(erasure.erase_account, deps),
+                CandidaturesPurged: _calling(erasure.purge_candidatures, deps),
             },
         )
     ]

@@ -43,7 +43,7 @@ from uploads.handlers.back_office import Download
 api = Api(problems=PROBLEMS)
 STAFF = (Role.GESTIONNAIRE, Role.ADMINISTRATEUR)
 TAGS = ("back office",)
-UUID = "[0-9a-fA-F-]{1,40}"
+UUID = "[0-9a-fA-F-]+"
 ADMIN = "/api/v1/admin"
 
 

@@ -7,6 +7,8 @@ streamed, never kept to be compared."""
 
 from __future__ import annotations
 
+import uuid
+
 import asyncpg
 from aiohttp import web
 
@@ -22,7 +24,7 @@ from uploads.handlers.files import Received
 api = Api(problems=PROBLEMS)
 CANDIDAT = (Role.CANDIDAT,)
 TAGS = ("mes justificatifs",)
-UUID = "[0-9a-fA-F-]{1,40}"
+UUID = "[0-9a-fA-F-]+"
 CANDIDATURE = f"/api/v1/me/candidatures/{{candidature_id:{UUID}}}"
 PIECE = f"{CANDIDATURE}/pieces/{{piece_id:{UUID}}}"
 FILE = f"{PIECE}/files/{{file_id:{UUID}}}"
@@ -64,14 +66,7 @@ async def add_file(
     received: Received,
     **_: object,
 ) -> FileView:
-    return await files.record(
-        conn,
-        path_uuid(request, "candidature_id"),
-        path_uuid(request, "piece_id"),
-        received,
-        principal,
-        request.app[DEPS],
-    )
+    return await _record(request, conn, principal, received)
 
 
 @api.put(
@@ -93,15 +88,20 @@ async def replace_file(
     received: Received,
     **_: object,
 ) -> FileView:
-    return await files.record(
-        conn,
-        path_uuid(request, "candidature_id"),
-        path_uuid(request, "piece_id"),
-        received,
-        principal,
-        request.app[DEPS],
-        replaces=path_uuid(request, "file_id"),
-    )
+    return await _record(request, conn, principal, received, path_uuid(request, "file_id"))
+
+
+async def _record(
+    request: web.Request,
+    conn: asyncpg.Connection,
+    principal: Principal,
+    received: Received,
+    replaces: uuid.UUID | None = None,
+) -> FileView:
+    candidature_id = path_uuid(request, "candidature_id")
+    piece_id = path_uuid(request, "piece_id")
+    deps = request.app[DEPS]
+    return await files.record(conn, candidature_id, piece_id, received, principal, deps, replaces)
 
 
 @api.delete(
