@@ -211,3 +211,37 @@ async def test_rules_are_data_an_administrateur_changes(
         "/api/v1/admin/piece-rules", headers=gestionnaire(test_keys, "BES")
     )
     assert refused.status == 403
+
+
+async def test_a_gestionnaire_asks_for_one_more_piece_that_the_rules_keep(
+    service: ServiceUnderTest, test_keys: TestKeys
+) -> None:
+    found = await dossier(service, test_keys)
+    url = f"/api/v1/admin/candidatures/{found.ref.candidature_id}/pieces"
+    response = await service.client.post(
+        url,
+        json={"libelle": "Attestation de formation", "date_limite": "2027-02-01T18:00:00+01:00"},
+        headers=gestionnaire(test_keys, "BES"),
+    )
+    assert response.status == 201, await response.text()
+    assert (await response.json())["libelle"] == "Attestation de formation"
+    view = await found.pieces()
+    assert len(view["groupes"]) == 2
+    demande = next(g for g in view["groupes"] if g["code"].startswith("DEMANDE-"))
+    assert demande["date_limite"] == "2027-02-01T17:00:00Z"
+    assert [p["libelle"] for p in demande["pieces"]] == ["Attestation de formation"]
+
+    # A modification recomputes the rules' pièces only.
+    await service.publish(factories.candidature_modified(candidature=found.ref))
+
+    async def handled() -> bool:
+        return bool(await service.pool.fetchval("SELECT count(*) >= 2 FROM inbox"))
+
+    assert await wait_until(handled)
+    rows = await pieces_of(service.pool, found.ref.candidature_id)
+    assert {r["code"] for r in rows if r["active"]} == {"IDENTITE", "DEMANDE"}
+
+    other = await service.client.post(
+        url, json={"libelle": "X"}, headers=gestionnaire(test_keys, "LIL")
+    )
+    assert other.status == 403

@@ -86,7 +86,7 @@ async def list_groupes(
 ) -> list[asyncpg.Record]:
     rows: list[asyncpg.Record] = await conn.fetch(
         """SELECT * FROM groupes
-           WHERE examen = $1 AND session = $2
+           WHERE examen = $1 AND session = $2 AND candidature_id IS NULL
              AND ($3::text[] IS NULL OR academie = ANY($3))
            ORDER BY academie, code""",
         examen,
@@ -94,3 +94,32 @@ async def list_groupes(
         academies,
     )
     return rows
+
+
+async def insert_for_candidature(
+    conn: asyncpg.Connection,
+    candidature: asyncpg.Record,
+    *,
+    code: str,
+    libelle: str,
+    date_limite: datetime,
+    set_by: uuid.UUID,
+) -> uuid.UUID:
+    """A group of one candidature's own (a gestionnaire's request)."""
+    found: uuid.UUID = await conn.fetchval(
+        """INSERT INTO groupes (id, examen, session, academie, code, libelle, fuseau_horaire,
+                                date_limite, date_limite_set_by, candidature_id)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+           RETURNING id""",
+        uuid.uuid4(),
+        candidature["examen"],
+        candidature["session"],
+        candidature["academie"],
+        code,
+        libelle,
+        candidature["fuseau_horaire"],
+        date_limite,
+        set_by,
+        candidature["candidature_id"],
+    )
+    return found

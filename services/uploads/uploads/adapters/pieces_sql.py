@@ -13,8 +13,11 @@ from uploads.domain.rules import Wanted
 async def existing(
     conn: asyncpg.Connection, candidature_id: uuid.UUID
 ) -> dict[tuple[str, str], bool]:
+    """The pièces the rules gave (a gestionnaire's requests are not theirs to retire)."""
     rows = await conn.fetch(
-        "SELECT code, ref, active FROM pieces WHERE candidature_id = $1", candidature_id
+        """SELECT code, ref, active FROM pieces
+           WHERE candidature_id = $1 AND requested_by IS NULL""",
+        candidature_id,
     )
     return {(row["code"], row["ref"]): row["active"] for row in rows}
 
@@ -162,3 +165,30 @@ async def set_status(
         by,
         unlock,
     )
+
+
+async def insert_requested(
+    conn: asyncpg.Connection,
+    candidature_id: uuid.UUID,
+    groupe_id: uuid.UUID,
+    wanted: Wanted,
+    at: datetime,
+    by: uuid.UUID,
+) -> asyncpg.Record:
+    row: asyncpg.Record = await conn.fetchrow(
+        """INSERT INTO pieces (id, candidature_id, groupe_id, code, ref, libelle, formats,
+                               max_bytes, created_at, requested_by)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+           RETURNING *""",
+        uuid.uuid4(),
+        candidature_id,
+        groupe_id,
+        wanted.code,
+        wanted.ref,
+        wanted.libelle,
+        list(wanted.formats),
+        wanted.max_bytes,
+        at,
+        by,
+    )
+    return row

@@ -102,6 +102,21 @@ class BulkStatusChange(Command):
     items: Annotated[list[BulkItem], Field(min_length=1, max_length=500)]
 
 
+class Demande(Command):
+    """One more pièce asked of one candidature."""
+
+    libelle: Text
+    groupe_libelle: Text = "Pièces demandées par le gestionnaire"
+    # 15 days from now when not given.
+    date_limite: Instant | None = None
+    formats: Annotated[list[MediaType], Field(min_length=1, max_length=3)] = [
+        "application/pdf",
+        "image/jpeg",
+        "image/png",
+    ]
+    max_bytes: Annotated[int, Field(ge=1, le=MAX_FILE_BYTES)] = 10 * 1024 * 1024
+
+
 class StatusChanged(View):
     piece_id: uuid.UUID
     status: Status

@@ -30,14 +30,16 @@ from uploads.entrypoints.schemas import (
     BulkResult,
     BulkStatusChange,
     DateLimite,
+    Demande,
     GroupeAdmin,
     GroupesQuery,
     MesPieces,
     PageAttente,
+    PieceView,
     StatusChange,
     StatusChanged,
 )
-from uploads.handlers import back_office, referentiel, statuses
+from uploads.handlers import back_office, demandes, referentiel, statuses
 from uploads.handlers.back_office import Download
 
 api = Api(problems=PROBLEMS)
@@ -78,6 +80,25 @@ async def candidature_pieces(
 ) -> MesPieces:
     candidature_id = path_uuid(request, "candidature_id")
     return await back_office.candidature(conn, candidature_id, principal, request.app[DEPS])
+
+
+@api.post(
+    f"{ADMIN}/candidatures/{{candidature_id:{UUID}}}/pieces",
+    body=Demande,
+    response=PieceView,
+    status=201,
+    roles=STAFF,
+    tags=TAGS,
+    transactional=True,
+    idempotent=True,
+    errors=(409,),
+    summary="Ask one candidature for one more pièce (its own group and date limite)",
+)
+async def request_piece(
+    request: web.Request, conn: asyncpg.Connection, body: Demande, principal: Principal
+) -> PieceView:
+    candidature_id = path_uuid(request, "candidature_id")
+    return await demandes.request_piece(conn, candidature_id, body, principal, request.app[DEPS])
 
 
 @api.get(
