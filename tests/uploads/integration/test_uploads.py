@@ -50,6 +50,14 @@ async def test_a_pdf_is_stored_under_a_generated_key_with_its_hash(
     assert [f["id"] for f in piece["files"]] == [body["id"]]
     assert piece["deposited_at"] == body["deposited_at"]
 
+    url = f"{found.url}/pieces/{piece['id']}/files/{body['id']}"
+    download = await service.client.get(url, headers=found.headers)
+    assert download.status == 200
+    assert await download.read() == data
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+    other = await service.client.get(url, headers=candidat(test_keys, uuid.uuid4()))
+    assert other.status == 404
+
 
 async def test_a_pdf_sent_as_a_jpeg_is_a_pdf(
     service: ServiceUnderTest, test_keys: TestKeys

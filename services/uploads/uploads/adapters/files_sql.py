@@ -97,3 +97,24 @@ async def with_piece(conn: asyncpg.Connection, file_id: uuid.UUID) -> asyncpg.Re
         file_id,
     )
     return row
+
+
+async def owned_current(
+    conn: asyncpg.Connection,
+    candidature_id: uuid.UUID,
+    piece_id: uuid.UUID,
+    file_id: uuid.UUID,
+    account_id: uuid.UUID,
+) -> asyncpg.Record | None:
+    """A current file of the candidate's own pièce."""
+    row: asyncpg.Record | None = await conn.fetchrow(
+        """SELECT f.* FROM piece_files f
+           JOIN candidatures c ON c.candidature_id = f.candidature_id
+           WHERE f.id = $1 AND f.piece_id = $2 AND f.candidature_id = $3 AND c.account_id = $4
+             AND f.replaced_at IS NULL AND f.deleted_at IS NULL""",
+        file_id,
+        piece_id,
+        candidature_id,
+        account_id,
+    )
+    return row

@@ -94,6 +94,16 @@ class Download:
     sha256: str
     display_name: str
 
+    @classmethod
+    def of(cls, row: asyncpg.Record) -> Download:
+        return cls(
+            object_key=row["object_key"],
+            media_type=row["media_type"],
+            size=row["size"],
+            sha256=row["sha256"],
+            display_name=row["display_name"],
+        )
+
 
 async def download(
     conn: asyncpg.Connection, file_id: uuid.UUID, principal: Principal, deps: Deps
@@ -111,10 +121,4 @@ async def download(
         academie=row["academie"],
         details={"piece_id": row["piece_id"], "sha256": row["sha256"]},
     )
-    return Download(
-        object_key=row["object_key"],
-        media_type=row["media_type"],
-        size=row["size"],
-        sha256=row["sha256"],
-        display_name=row["display_name"],
-    )
+    return Download.of(row)

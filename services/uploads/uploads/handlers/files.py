@@ -16,6 +16,7 @@ from uploads.deps import Deps
 from uploads.domain.deposit import check_deposit
 from uploads.domain.errors import NotFound, TooManyFiles
 from uploads.entrypoints.schemas import FileView
+from uploads.handlers.back_office import Download
 from uploads.handlers.views import file_view
 
 
@@ -130,3 +131,19 @@ async def delete(
     if await files_sql.current(conn, piece_id, file_id) is None:
         raise NotFound(f"File {file_id}")
     await files_sql.mark_deleted(conn, file_id, deps.clock.now())
+
+
+async def download(
+    conn: asyncpg.Connection,
+    candidature_id: uuid.UUID,
+    piece_id: uuid.UUID,
+    file_id: uuid.UUID,
+    principal: Principal,
+) -> Download:
+    """One of the candidate's own current files (another's is a 404)."""
+    row = await files_sql.owned_current(
+        conn, candidature_id, piece_id, file_id, principal.account_id
+    )
+    if row is None:
+        raise NotFound(f"File {file_id}")
+    return Download.of(row)

@@ -9,10 +9,6 @@ and holds no pooled connection while it streams."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
-from typing import cast
-from urllib.parse import quote
-
 import asyncpg
 from aiohttp import web
 
@@ -20,10 +16,9 @@ from shared.auth import Principal, Role
 from shared.db import in_transaction
 from shared.http.api import Api
 from shared.http.keys import POOL
-from shared.storage import STORAGE, STORE
 from uploads.deps import DEPS
-from uploads.domain.errors import StorageUnavailable
-from uploads.entrypoints.http.receiving import STORAGE_ERRORS, path_uuid
+from uploads.entrypoints.http.receiving import path_uuid
+from uploads.entrypoints.http.streaming import stream
 from uploads.entrypoints.problems import PROBLEMS
 from uploads.entrypoints.schemas import (
     AttenteQuery,
@@ -116,42 +111,6 @@ async def download_file(request: web.Request, principal: Principal) -> web.Strea
 
     found = await in_transaction(request.app[POOL], audited)
     return await stream(request, found)
-
-
-async def stream(request: web.Request, found: Download) -> web.StreamResponse:
-    chunks = cast(AsyncGenerator[bytes, None], request.app[STORE].chunks(found.object_key))
-    try:
-        first = await anext(chunks, b"")
-    except STORAGE_ERRORS as exc:
-        STORAGE.failed(exc)
-        raise StorageUnavailable() from None
-    response = web.StreamResponse(
-        headers={
-            "Content-Type": found.media_type,
-            "Content-Length": str(found.size),
-            "Content-Disposition": content_disposition(found.display_name),
-            "ETag": f'"{found.sha256}"',
-            "Cache-Control": "private, no-store",
-            "X-Content-Type-Options": "nosniff",
-        }
-    )
-    await response.prepare(request)
-    try:
-        await response.write(first)
-        async for chunk in chunks:
-            await response.write(chunk)
-    finally:
-        await chunks.aclose()
-    await response.write_eof()
-    return response
-
-
-def content_disposition(name: str) -> str:
-    """An ASCII fallback and the UTF-8 name (RFC 6266): the name was sanitised at upload."""
-    fallback = "".join(
-        c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in name
-    )
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 @api.post(

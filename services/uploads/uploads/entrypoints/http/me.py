@@ -14,8 +14,10 @@ from aiohttp import web
 
 from shared.auth import Principal, Role
 from shared.http.api import Api
+from shared.http.keys import POOL
 from uploads.deps import DEPS
 from uploads.entrypoints.http.receiving import path_uuid, receive_file
+from uploads.entrypoints.http.streaming import stream
 from uploads.entrypoints.problems import PROBLEMS
 from uploads.entrypoints.schemas import FileView, MesPieces
 from uploads.handlers import files, mes_pieces
@@ -102,6 +104,24 @@ async def _record(
     piece_id = path_uuid(request, "piece_id")
     deps = request.app[DEPS]
     return await files.record(conn, candidature_id, piece_id, received, principal, deps, replaces)
+
+
+@api.get(
+    FILE,
+    roles=CANDIDAT,
+    tags=TAGS,
+    summary="Download one of my current files (streamed)",
+)
+async def download_my_file(request: web.Request, principal: Principal) -> web.StreamResponse:
+    async with request.app[POOL].acquire() as conn:
+        found = await files.download(
+            conn,
+            path_uuid(request, "candidature_id"),
+            path_uuid(request, "piece_id"),
+            path_uuid(request, "file_id"),
+            principal,
+        )
+    return await stream(request, found)
 
 
 @api.delete(
