@@ -42,12 +42,12 @@ def write_signatures(directory: Path) -> None:
     (directory / "eicar.ndb").write_text(EICAR_NDB)
 
 
-def write_config(folder: Path, stream_max_mb: int = 200) -> Path:
-    """A config for a clamd in the foreground on a unix socket in `folder`."""
+def write_config(folder: Path, socket_path: Path, stream_max_mb: int = 200) -> Path:
+    """A config for a clamd in the foreground on a unix socket, its files in `folder`."""
     write_signatures(folder / "db")
     config = folder / "clamd.conf"
     config.write_text(
-        f"LocalSocket {folder / 'clamd.sock'}\n"
+        f"LocalSocket {socket_path}\n"
         f"DatabaseDirectory {folder / 'db'}\n"
         f"LogFile {folder / 'clamd.log'}\n"
         "Foreground yes\n"
@@ -76,14 +76,16 @@ def running_clamd(folder: Path | None = None) -> Iterator[str]:
         return
     if not clamd_installed():
         raise ClamdUnavailable("clamd is not installed (apt-get install clamav-daemon)")
+    # The socket in a short temporary path: a unix socket's path holds at most 107 bytes.
     with tempfile.TemporaryDirectory(prefix="clamd-") as temporary:
         where = folder or Path(temporary)
-        config = write_config(where)
+        socket_path = Path(temporary) / "clamd.sock"
+        config = write_config(where, socket_path)
         binary = CLAMD if Path(CLAMD).exists() else str(shutil.which("clamd"))
         process = subprocess.Popen(
             [binary, "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
-        address = str(where / "clamd.sock")
+        address = str(socket_path)
         try:
             _wait(process, address, where / "clamd.log")
             yield address
