@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
@@ -40,6 +41,7 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Deps:
         scanner=Clamd(settings.clamd_address, settings.clamd_timeout_s),
         spool_dir=Path(settings.spool_dir) if settings.spool_dir else None,
         max_pixels=settings.max_pixels,
+        content_checks=asyncio.Semaphore(settings.content_checks),
         default_deadline_days=settings.default_deadline_days,
         max_files_per_piece=settings.max_files_per_piece,
     )

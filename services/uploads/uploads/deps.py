@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,8 @@ class Deps:
     scanner: Clamd
     spool_dir: Path | None
     max_pixels: int
+    # Content checks (an image decode) running at once.
+    content_checks: asyncio.Semaphore
     default_deadline_days: int
     max_files_per_piece: int
 

@@ -24,8 +24,11 @@ class Settings(StorageSettings):
     # Where an upload is spooled while it is counted, hashed and scanned (the system's temp
     # folder when unset): a disk, not memory.
     spool_dir: str | None = None
-    # The image pixel budget of the content check (a decompression bomb is refused).
+    # The image pixel budget of the content check (a decompression bomb is refused), and how
+    # many checks run at once: a decoded image takes ~4 bytes a pixel (200 MB at the budget),
+    # so the count, not the upload's size, bounds that memory.
     max_pixels: int = Field(default=DEFAULT_MAX_PIXELS, ge=1)
+    content_checks: int = Field(default=2, ge=1, le=64)
     # A group's date limite until a gestionnaire sets one: this many days after the window
     # closes.
     default_deadline_days: int = Field(default=15, ge=0, le=366)

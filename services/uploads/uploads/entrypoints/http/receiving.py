@@ -8,7 +8,8 @@ pooled connection is held while the body arrives or while clamd and S3 work.
 3. clamd scans it (INSTREAM): an infected file is refused (422) and never stored; clamd
    unreachable is a 503 — nothing is accepted unscanned. Scanning comes before parsing, so the
    parsers never meet a known-malicious file.
-4. Its format is decided by its content (`shared.content`, in a thread).
+4. Its format is decided by its content (`shared.content`, in a thread; a few at a time, since
+   a decoded image takes memory in proportion to its pixels, up to the budget).
 5. It is put in the bucket under a generated key (an S3 failure is a 503, nothing recorded).
 6. The handler records it in one transaction; if that fails, the object is removed, so no
    object is left that a row names or that nothing names.
@@ -96,7 +97,8 @@ async def _accept(store: ObjectStore, spooled: Spooled, target: Target, deps: De
     if not verdict.clean:
         log.warning("infected upload refused", extra={"signature": verdict.signature})
         raise FileInfected(verdict.signature or "unknown")
-    media_type = await _check_content(spooled.path, target.formats, deps.max_pixels)
+    async with deps.content_checks:
+        media_type = await _check_content(spooled.path, target.formats, deps.max_pixels)
     key = f"pieces/{uuid.uuid4()}"
     try:
         with spooled.path.open("rb") as data:
