@@ -105,6 +105,7 @@ async def _accept(store: ObjectStore, spooled: Spooled, target: Target, deps: De
             await store.put_stream(key, data, spooled.size, media_type)
     except STORAGE_ERRORS as exc:
         STORAGE.failed(exc)
+        await _remove_quietly(store, key)  # a put that failed late may have left the object
         raise StorageUnavailable() from None
     STORAGE.answered()
     return Received(
@@ -129,4 +130,6 @@ async def _remove_quietly(store: ObjectStore, key: str) -> None:
     with suppress(*STORAGE_ERRORS):
         await store.remove(key)
         return
-    log.warning("object of an unrecorded upload left in the bucket", extra={"object_key": key})
+    log.warning(
+        "object of an unrecorded upload may be left in the bucket", extra={"object_key": key}
+    )
