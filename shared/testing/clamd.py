@@ -42,13 +42,18 @@ def write_signatures(directory: Path) -> None:
     (directory / "eicar.ndb").write_text(EICAR_NDB)
 
 
-def write_config(folder: Path, socket_path: Path, stream_max_mb: int = 200) -> Path:
-    """A config for a clamd in the foreground on a unix socket, its files in `folder`."""
+def write_config(
+    folder: Path, socket_path: Path, tcp_port: int | None = None, stream_max_mb: int = 200
+) -> Path:
+    """A config for a clamd in the foreground on a unix socket (or a TCP port on 127.0.0.1),
+    its files in `folder`."""
     write_signatures(folder / "db")
     config = folder / "clamd.conf"
+    listen = (
+        f"TCPSocket {tcp_port}\nTCPAddr 127.0.0.1\n" if tcp_port else f"LocalSocket {socket_path}\n"
+    )
     config.write_text(
-        f"LocalSocket {socket_path}\n"
-        f"DatabaseDirectory {folder / 'db'}\n"
+        listen + f"DatabaseDirectory {folder / 'db'}\n"
         f"LogFile {folder / 'clamd.log'}\n"
         "Foreground yes\n"
         f"StreamMaxLength {stream_max_mb}M\n"
@@ -59,9 +64,11 @@ def write_config(folder: Path, socket_path: Path, stream_max_mb: int = 200) -> P
 
 def _answers(address: str) -> bool:
     try:
-        with socket.socket(socket.AF_UNIX) as sock:
+        unix = address.startswith("/")
+        with socket.socket(socket.AF_UNIX if unix else socket.AF_INET) as sock:
             sock.settimeout(1)
-            sock.connect(address)
+            host, _, port = address.rpartition(":")
+            sock.connect(address if unix else (host, int(port)))
             sock.sendall(b"zPING\0")
             return sock.recv(16).startswith(b"PONG")
     except OSError:
@@ -69,9 +76,10 @@ def _answers(address: str) -> bool:
 
 
 @contextmanager
-def running_clamd(folder: Path | None = None) -> Iterator[str]:
-    """A clamd for the duration of the block; yields its address (the socket's path)."""
-    if address := os.environ.get("TEST_CLAMD_ADDRESS"):
+def running_clamd(folder: Path | None = None, tcp_port: int | None = None) -> Iterator[str]:
+    """A clamd for the duration of the block; yields its address (the socket's path, or
+    `127.0.0.1:<tcp_port>`)."""
+    if tcp_port is None and (address := os.environ.get("TEST_CLAMD_ADDRESS")):
         yield address
         return
     if not clamd_installed():
@@ -80,12 +88,12 @@ def running_clamd(folder: Path | None = None) -> Iterator[str]:
     with tempfile.TemporaryDirectory(prefix="clamd-") as temporary:
         where = folder or Path(temporary)
         socket_path = Path(temporary) / "clamd.sock"
-        config = write_config(where, socket_path)
+        config = write_config(where, socket_path, tcp_port)
         binary = CLAMD if Path(CLAMD).exists() else str(shutil.which("clamd"))
         process = subprocess.Popen(
             [binary, "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
-        address = str(socket_path)
+        address = f"127.0.0.1:{tcp_port}" if tcp_port else str(socket_path)
         try:
             _wait(process, address, where / "clamd.log")
             yield address
