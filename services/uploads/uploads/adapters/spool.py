@@ -8,6 +8,7 @@ import contextlib
 import hashlib
 import os
 import tempfile
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,12 +28,16 @@ class Spooled:
     filename: str | None
 
 
-async def file_part(reader: MultipartReader) -> BodyPartReader:
+async def file_part(reader: Awaitable[MultipartReader]) -> BodyPartReader:
     """The form's `file` field (other fields before it are skipped)."""
-    while (part := await reader.next()) is not None:
-        if isinstance(part, BodyPartReader) and part.name == FILE_FIELD:
-            return part
-        await part.release()
+    try:
+        form = await reader
+        while (part := await form.next()) is not None:
+            if isinstance(part, BodyPartReader) and part.name == FILE_FIELD:
+                return part
+            await part.release()
+    except ValueError as exc:  # aiohttp's refusals of a malformed form (no boundary…)
+        raise MalformedUpload(f"The body is not a multipart form: {exc}"[:300]) from None
     raise MalformedUpload(f"The form has no `{FILE_FIELD}` field")
 
 
@@ -43,7 +48,7 @@ async def spool(part: BodyPartReader, max_bytes: int, directory: Path | None) ->
     size = 0
     try:
         with os.fdopen(descriptor, "wb") as out:
-            while chunk := await part.read_chunk(CHUNK):
+            while chunk := await _chunk(part):
                 size += len(chunk)
                 if size > max_bytes:
                     raise FileTooLarge(max_bytes)
@@ -58,3 +63,10 @@ async def spool(part: BodyPartReader, max_bytes: int, directory: Path | None) ->
 def discard(path: Path) -> None:
     with contextlib.suppress(FileNotFoundError):
         os.remove(path)
+
+
+async def _chunk(part: BodyPartReader) -> bytes:
+    try:
+        return await part.read_chunk(CHUNK)
+    except ValueError as exc:  # a part cut short, a bad transfer encoding
+        raise MalformedUpload(f"The file part is malformed: {exc}"[:300]) from None

@@ -77,7 +77,7 @@ async def receive_file(
     # seconds, so that the client reads the answer rather than a reset connection.
     if declared is not None and declared > target.max_bytes + MULTIPART_ALLOWANCE:
         raise FileTooLarge(target.max_bytes)
-    part = await file_part(await body.parts())
+    part = await file_part(body.parts())
     spooled = await spool(part, target.max_bytes, deps.spool_dir)
     try:
         received = await _accept(request.app[STORE], spooled, target, deps)
