@@ -1,8 +1,10 @@
 """Run the platform without Docker: every service as its own process against the local
 PostgreSQL and RabbitMQ, with stand-ins for S3 (moto's server) and SMTP (aiosmtpd, keeping each
-email as a file under .local/mail/new/, a Maildir). Waits until each service is ready, then
-watches them: a service that dies is reported at once and restarted (at most --max-restarts
-times in ten minutes, then the runner stops everything and exits 1). Ctrl-C stops all.
+email as a file under .local/mail/new/, a Maildir), and a clamd of its own for uploads (Debian's
+clamav-daemon with the EICAR test signatures only, as the tests run it). Waits until each
+service is ready, then watches them: a service that dies is reported at once and restarted (at
+most --max-restarts times in ten minutes, then the runner stops everything and exits 1). Ctrl-C
+stops all.
 
     python deploy/run_local.py [--services accounts,notifications] [--smtp HOST:PORT] …
 """
@@ -95,6 +97,7 @@ def environment(service: Service, args: argparse.Namespace) -> dict[str, str]:
         "SMTP_HOST": smtp_host,
         "SMTP_PORT": smtp_port,
         "SMTP_SECURITY": "none",
+        "CLAMD_ADDRESS": args.clamd,
         "PORTAL_BASE_URL": "http://127.0.0.1:8080",
     }
     return {**os.environ, **{service.prefix + key: value for key, value in values.items()}}
@@ -155,7 +158,34 @@ def start_stand_ins(args: argparse.Namespace) -> list[object]:
     if args.smtp == "local":
         stand_ins.append(_mail_folder_server(args.local / "mail", args.local_smtp_port))
         args.smtp = f"127.0.0.1:{args.local_smtp_port}"
+    if args.clamd == "local" and "uploads" in args.services.split(","):
+        stand_ins.append(_local_clamd(args))
     return stand_ins
+
+
+class _Clamd:
+    """A clamd of our own (shared/testing/clamd.py), stopped with the other stand-ins."""
+
+    def __init__(self, folder: Path) -> None:
+        from shared.testing.clamd import running_clamd
+
+        self._running = running_clamd(folder)
+        self.address = self._running.__enter__()
+
+    def stop(self) -> None:
+        self._running.__exit__(None, None, None)
+
+
+def _local_clamd(args: argparse.Namespace) -> object:
+    from shared.testing.clamd import clamd_installed
+
+    if not clamd_installed():
+        raise RuntimeError("clamd is not installed (apt-get install clamav-daemon) or --clamd")
+    folder = args.local / "clamd"
+    folder.mkdir(parents=True, exist_ok=True)
+    clamd = _Clamd(folder)
+    args.clamd = clamd.address
+    return clamd
 
 
 def _create_buckets(endpoint: str) -> None:
@@ -259,6 +289,9 @@ def main() -> None:
     parser.add_argument("--amqp", default="amqp://guest:guest@127.0.0.1:5672/")
     parser.add_argument("--s3", default="local", help="host:port of an S3 server, or 'local'")
     parser.add_argument("--smtp", default="local", help="host:port of an SMTP server, or 'local'")
+    parser.add_argument(
+        "--clamd", default="local", help="a clamd socket's path or host:port, or 'local'"
+    )
     parser.add_argument("--timeout", type=float, default=60, help="seconds for each to be ready")
     parser.add_argument("--db-prefix", default="", help="prefix of the databases' names")
     parser.add_argument("--exchange", default="cyclades.events", help="the events exchange")

@@ -24,7 +24,7 @@ from shared.testing import infrastructure
 from shared.testing.plugin import create_database, drop_database
 from shared.testing.tokens import TestKeys
 
-SERVICES = ["accounts", "registration", "notifications", "documents"]
+SERVICES = ["accounts", "registration", "notifications", "documents", "uploads"]
 CHECKS = (
     "not_a_server_error,status_code_conformance,content_type_conformance,"
     "response_schema_conformance"

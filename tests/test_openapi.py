@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from shared.http.api import Api, openapi_document
 
-SERVICES = ["accounts", "registration", "notifications", "documents"]
+SERVICES = ["accounts", "registration", "notifications", "documents", "uploads"]
 
 
 @pytest.mark.parametrize("service", SERVICES)

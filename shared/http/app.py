@@ -16,7 +16,7 @@ from shared import outages
 from shared.bus.broker import BROKER_UNREACHABLE
 from shared.db import DATABASE_UNREACHABLE, tracking_answers
 from shared.http.api import Api, openapi_document
-from shared.http.keys import BACKGROUND, BROKER, CONSUMERS, POOL, SETTINGS
+from shared.http.keys import BACKGROUND, BROKER, CONSUMERS, POOL, READINESS, SETTINGS
 from shared.http.problems import ProblemError, from_http_exception, problem_response
 from shared.http.read_only import READ_ONLY, ReadOnlyFlag, read_only_middleware
 from shared.logging import new_correlation_id, set_correlation_id
@@ -145,6 +145,8 @@ async def readiness_checks(app: web.Application) -> dict[str, bool]:
         checks["broker"] = app[BROKER].is_connected
     if STORE in app:
         checks["storage"] = await app[STORE].ready()
+    for name, check in app.get(READINESS, {}).items():
+        checks[name] = await check()
     for consumer in app.get(CONSUMERS, []):
         checks[f"consumer:{consumer.queue_name}"] = consumer.is_running
     for name, task in app.get(BACKGROUND, {}).items():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 import asyncpg
 from aiohttp import web
@@ -18,3 +19,5 @@ BROKER = web.AppKey("broker", Broker)
 VERIFIER = web.AppKey("verifier", TokenVerifier)
 CONSUMERS = web.AppKey("consumers", list[EventConsumer])
 BACKGROUND = web.AppKey("background", dict[str, asyncio.Task[None]])
+# Readiness checks of a service's own dependencies (uploads' clamd): name -> "does it answer?".
+READINESS = web.AppKey("readiness", dict[str, Callable[[], Awaitable[bool]]])
