@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import logging
 import os
 import re
@@ -78,6 +79,19 @@ TABS: dict[str, dict[str, Any]] = {
     "epreuves": {"options": {"E2": "Anglais", "EF1": "Allemand"}, "facultatives": ["EF1", "EF3"]},
 }
 CONFIRMATIONS = "SELECT count(*) FROM documents WHERE kind = 'confirmation_inscription'"
+
+
+def one_page_pdf() -> bytes:
+    """A blank A4 page: the pièce every candidate uploads."""
+    from pypdf import PdfWriter
+
+    writer, out = PdfWriter(), io.BytesIO()
+    writer.add_blank_page(595, 842)
+    writer.write(out)
+    return out.getvalue()
+
+
+PDF = one_page_pdf()
 SUBJECTS = {
     "activation": "Activer mon compte",
     "created": "Inscription enregistrée",
@@ -168,6 +182,16 @@ class MailWatcher:
                     return message
             await asyncio.sleep(0.2)
         raise StepFailed(f"no email {subject!r}")
+
+    def others(self) -> int:
+        """Emails to candidates of none of the expected kinds (activation excepted)."""
+        self._scan()
+        return sum(
+            1
+            for messages in self.by_recipient.values()
+            for message in messages
+            if not any(subject in str(message["Subject"]) for subject in SUBJECTS.values())
+        )
 
     def subjects(self) -> Counter[tuple[str, str]]:
         self._scan()
@@ -357,6 +381,8 @@ class Outcome:
     candidature: str | None = None
     versions: int = 0
     withdrawn: bool = False
+    files: int = 0
+    declarations: int = 0
     failed_at: str | None = None
 
 
@@ -367,6 +393,7 @@ class Journey:
     mail: MailWatcher
     modify_every: int
     withdraw_every: int
+    gestionnaire: str = ""  # checks the pièces of one candidate in `modify_every`
 
     async def candidate(self, number: int) -> Outcome:
         outcome = Outcome(email=f"dd.{self.platform.tag}.{number}@example.org")
@@ -377,6 +404,8 @@ class Journey:
             await self.save(token, outcome.candidature, version=1)
             outcome.versions = 1
             await self.confirmation(token, outcome.candidature, version=1)
+            if "uploads" in self.platform.services:
+                await self.justificatifs(token, outcome, check=number % self.modify_every == 1)
             if number % self.modify_every == 0:
                 await self.modify(token, outcome.candidature)
                 outcome.versions = 2
@@ -464,6 +493,45 @@ class Journey:
             "download PDF", "GET", f"{documents}/api/v1/me/documents/{document}",
             headers=bearer(token),
         )  # fmt: skip
+
+    async def justificatifs(self, token: str, outcome: Outcome, *, check: bool) -> None:
+        """Mes justificatifs: a PDF for every pièce, J'ai fourni on every group; then, for some,
+        the gestionnaire sets each pièce Reçue, then Conforme (no email for either)."""
+        uploads = self.platform.url("uploads")
+        base = f"{uploads}/api/v1/me/candidatures/{outcome.candidature}"
+
+        async def listed() -> list[dict[str, Any]]:
+            _, body = await self.client.call(
+                "pièces (poll)", "GET", base + "/pieces", headers=bearer(token), expect=(200,)
+            )
+            if not body["groupes"]:
+                raise StepFailed("no pièce yet")
+            return list(body["groupes"])
+
+        groupes = await retried("pièces listed", self.client.stats, listed)
+        pieces = [p for g in groupes for p in g["pieces"] if p["active"]]
+        for piece in pieces:
+            form = aiohttp.FormData()
+            form.add_field("file", PDF, filename="justificatif.pdf", content_type="application/pdf")
+            await self.client.call(
+                "upload", "POST", f"{base}/pieces/{piece['id']}/files", data=form,
+                headers=bearer(token), expect=(201,),
+            )  # fmt: skip
+            outcome.files += 1
+        for groupe in groupes:
+            await self.client.call(
+                "J'ai fourni", "POST", f"{base}/groupes/{groupe['id']}/fournies",
+                headers=bearer(token, **{"Idempotency-Key": key()}),
+            )  # fmt: skip
+            outcome.declarations += 1
+        if check and self.gestionnaire:
+            for piece in pieces:
+                for status in ("recue", "conforme"):
+                    await self.client.call(
+                        "gestionnaire status", "POST",
+                        f"{uploads}/api/v1/admin/pieces/{piece['id']}/status",
+                        json={"status": status}, headers=bearer(self.gestionnaire),
+                    )  # fmt: skip
 
     async def modify(self, token: str, candidature: str) -> None:
         url = self.platform.url("registration") + f"/api/v1/candidatures/{candidature}/onglets/"
@@ -743,6 +811,7 @@ async def ledger(
     subjects = mail.subjects()
     by_kind = Counter(kind for (_, kind) in subjects.elements())
     twice = sum(1 for n in subjects.values() if n > 1)
+    others = mail.others()
     rows = [
         ("saved candidatures (HTTP 201)", expected["saved candidatures"]),
         ("registration: saved candidatures", await count(
@@ -758,6 +827,16 @@ async def ledger(
             platform, "documents", CONFIRMATIONS)),
         ("S3 documents bucket: objects", await asyncio.to_thread(
             bucket_objects, platform, "documents")),
+        ("uploads: CandidatureCreated handled", await count(platform, "uploads", created)),
+        ("files uploaded (HTTP 201)", sum(o.files for o in saved)),
+        ("uploads: files recorded", await count(
+            platform, "uploads", "SELECT count(*) FROM piece_files")),
+        ("S3 pieces bucket: objects", await asyncio.to_thread(
+            bucket_objects, platform, "pieces")),
+        ("groups declared (HTTP 200)", sum(o.declarations for o in saved)),
+        ("registration: PiecesFournies handled", await count(
+            platform, "registration",
+            "SELECT count(*) FROM inbox WHERE event_type = 'PiecesFournies'")),
         ("emails: Inscription enregistrée", by_kind["created"]),
         ("emails: Modification d'inscription", by_kind["modified"]),
         ("withdrawals (HTTP 200)", expected["withdrawn"]),
@@ -770,6 +849,7 @@ async def ledger(
     for name, value in rows:
         print(f"  {name:44} {value:>8}")
     print(f"  {'emails received twice':44} {twice:>8}")
+    print(f"  {'other emails (pièce statuses…)':44} {others:>8}")
     print(f"  {'dead letters':44} {dead:>8}")
     print(f"  {'5xx answers other than 503':44} {stats.server_errors:>8}")
     print(f"  {'503 or no answer (sent again)':44} {stats.unavailable:>8}")
@@ -787,6 +867,17 @@ async def ledger(
         and by_kind["modified"] == versions - n
         and by_kind["withdrawn"] == expected["withdrawn"]
         and twice == 0
+        and others == 0
+        and (
+            "uploads" not in platform.services
+            or (
+                values["uploads: CandidatureCreated handled"] == n
+                and values["uploads: files recorded"] == values["files uploaded (HTTP 201)"]
+                and values["S3 pieces bucket: objects"] == values["files uploaded (HTTP 201)"]
+                and values["registration: PiecesFournies handled"]
+                == values["groups declared (HTTP 200)"]
+            )
+        )
         and dead == 0
         and stats.server_errors == 0
         and (faults or stats.unavailable == 0)
@@ -819,7 +910,9 @@ async def deadline_day(args: argparse.Namespace) -> bool:
             client = Client(session, stats)
             _, gestionnaire = await staff(platform, client)
             mail = MailWatcher(smtp)
-            journey = Journey(platform, client, mail, args.modify_every, args.withdraw_every)
+            journey = Journey(
+                platform, client, mail, args.modify_every, args.withdraw_every, gestionnaire
+            )
             stats.started = time.monotonic()
             done = asyncio.Event()
             side = [asyncio.ensure_future(gestionnaire_loop(platform, client, gestionnaire, done))
