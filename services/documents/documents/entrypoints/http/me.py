@@ -116,4 +116,3 @@ async def download_document(request: web.Request, principal: Principal) -> web.S
         await chunks.aclose()
     await response.write_eof()
     return response
-
