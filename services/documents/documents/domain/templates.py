@@ -23,7 +23,6 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, model_validator
-from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
@@ -34,11 +33,18 @@ from reportlab.platypus import (
     SimpleDocTemplate,
     Spacer,
     Table,
-    TableStyle,
 )
 from reportlab.platypus.flowables import Flowable
 
-from documents.domain.confirmation import BOLD, MONTHS, REGULAR, _register_fonts, _Styles, _text
+from documents.domain.confirmation import (
+    BOLD,
+    GRID,
+    MONTHS,
+    REGULAR,
+    _register_fonts,
+    _Styles,
+    _text,
+)
 from documents.domain.errors import TemplateRefused
 from documents.domain.stamp import Stamp, draw_stamp
 from shared.events.catalogue import (
@@ -248,15 +254,7 @@ def _grid(head: list[str], rows: list[list[str]], widths: list[float], styles: _
     data: list[list[Any]] = [[Paragraph(label, styles.cell_head) for label in head]]
     data += [[_p(value, styles.cell) for value in row] for row in rows]
     table = Table(data, colWidths=widths, repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8ecf4")),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ]
-        )
-    )
+    table.setStyle(GRID)
     return table
 
 
