@@ -1,6 +1,7 @@
 """Benchmark: confirmations rendered, stored and recorded per second by the documents service's
 worker, next to a bare renderer loop and a bare `minio` put loop in the same run, the API's
-latency while a batch renders, and event → downloadable p50/p99 at a steady rate through the bus.
+latency while a batch renders, event → downloadable p50/p99 at a steady rate through the bus, and
+a gestionnaire's batch of convocations with the download latency measured while it renders.
 
     TEST_POSTGRES_DSN=postgresql://postgres@127.0.0.1:5432/postgres \\
     TEST_AMQP_URL=amqp://guest:guest@127.0.0.1:5672/ \\
@@ -31,6 +32,7 @@ import asyncpg
 from aiohttp import web
 from minio import Minio
 
+from documents.adapters import candidatures_sql, gestion_sql
 from documents.app import build_app
 from documents.domain.confirmation import render_confirmation
 from documents.settings import Settings
@@ -42,6 +44,11 @@ from shared.testing.helpers import publish_event
 from shared.testing.infrastructure import free_port
 from shared.testing.plugin import create_database, drop_database
 from shared.testing.tokens import TestKeys
+
+CONVOCATION = {
+    "template": "convocation",
+    "epreuves": [{"code": "E1", "jour": "2027-05-12", "heure": "08:30", "lieu": "Lycée Pasteur"}],
+}
 
 
 def bare_render(count: int) -> float:
@@ -117,6 +124,56 @@ async def steady(settings: Settings, dsn: str, rate: float, seconds: float) -> l
     return [(row["published_at"].timestamp() - sent[row["candidature_id"]]) * 1000 for row in rows]
 
 
+async def insert_candidatures(dsn: str, count: int) -> None:
+    """Candidatures of académie BES the service has heard of (what a batch selects)."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        async with conn.transaction():
+            for _ in range(count):
+                event = factories.candidature_created()
+                await candidatures_sql.record(conn, event.candidature, 1)
+                await gestion_sql.record_snapshot(conn, event)
+    finally:
+        await conn.close()
+
+
+async def convocation_batch(
+    base: str, dsn: str, keys: TestKeys, count: int
+) -> tuple[float, list[float], list[float]]:
+    """A batch of `count` convocations through the API; downloads of a confirmation measured
+    before (idle) and while it renders. Returns (convocations/s, idle ms, busy ms)."""
+    conn = await asyncpg.connect(dsn)
+    document = await conn.fetchrow("SELECT id, account_id FROM documents LIMIT 1")
+    await insert_candidatures(dsn, count)
+    download = f"{base}/api/v1/me/documents/{document['id']}"
+    token = keys.token(Role.CANDIDAT, account_id=document["account_id"])
+    stop = asyncio.Event()
+    idle_task = asyncio.create_task(latencies(download, token, stop))
+    await asyncio.sleep(2)
+    stop.set()
+    idle = await idle_task
+    gestionnaire = keys.token(Role.GESTIONNAIRE, academies=["BES"])
+    body = {"filter": {"academie": "BES"}, "document": CONVOCATION}
+    stop = asyncio.Event()
+    busy_task = asyncio.create_task(latencies(download, token, stop))
+    started = time.perf_counter()
+    headers = {"Authorization": f"Bearer {gestionnaire}"}
+    async with aiohttp.ClientSession(headers=headers) as session:
+        async with session.post(f"{base}/api/v1/admin/document-batches", json=body) as response:
+            batch_id = (await response.json())["id"]
+        while True:
+            async with session.get(f"{base}/api/v1/admin/document-batches/{batch_id}") as got:
+                view = await got.json()
+            if view["finished"]:
+                break
+            await asyncio.sleep(0.1)
+    elapsed = time.perf_counter() - started
+    stop.set()
+    busy = await busy_task
+    await conn.close()
+    return view["done"] / elapsed, idle, busy
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -156,6 +213,8 @@ async def main(arguments: argparse.Namespace) -> None:
             s3_access_key="testing",
             s3_secret_key="testing",
             render_processes=arguments.processes,
+            gestion_processes=arguments.gestion_processes,
+            gestion_batch_size=16,
             render_batch_size=16,
             render_poll_interval_s=0.2,
         )
@@ -186,6 +245,9 @@ async def main(arguments: argparse.Namespace) -> None:
         stop.set()
         busy = await busy_task
         delays = await steady(settings, dsn, arguments.rate, arguments.seconds)
+        convocations, idle_downloads, busy_downloads = await convocation_batch(
+            f"http://127.0.0.1:{port}", dsn, keys, arguments.convocations
+        )
         await runner.cleanup()
     finally:
         await drop_database(arguments.postgres, dsn)
@@ -208,6 +270,15 @@ async def main(arguments: argparse.Namespace) -> None:
             f"GET /api/v1/me/candidatures {name}: p50 {statistics.median(values):.1f} ms, "
             f"p99 {pct(values, 0.99):.1f} ms ({len(values)} requests)"
         )
+    print(
+        f"batch of {arguments.convocations} convocations: {convocations:.1f} documents/s "
+        f"({arguments.gestion_processes} generation process(es))"
+    )
+    for name, values in (("idle", idle_downloads), ("during the batch", busy_downloads)):
+        print(
+            f"download of a document {name}: p50 {statistics.median(values):.1f} ms, "
+            f"p99 {pct(values, 0.99):.1f} ms ({len(values)} requests)"
+        )
 
 
 if __name__ == "__main__":
@@ -217,6 +288,8 @@ if __name__ == "__main__":
     parser.add_argument("--documents", type=int, default=300)
     parser.add_argument("--bare", type=int, default=200)
     parser.add_argument("--processes", type=int, default=1)
+    parser.add_argument("--convocations", type=int, default=300)
+    parser.add_argument("--gestion-processes", type=int, default=1)
     parser.add_argument("--rate", type=float, default=20.0)
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--postgres", default=os.environ["TEST_POSTGRES_DSN"])

@@ -245,7 +245,7 @@ async def an_item_not_yet_due(service: ServiceUnderTest, candidature_id: uuid.UU
                 template="convocation",
                 params=CONVOCATION,
                 filter={"candidature_id": str(candidature_id)},
-                single=True,
+                candidature_id=candidature_id,
                 created_by=uuid.uuid4(),
                 created_at=factories.utc_now(),
             ),
@@ -406,3 +406,43 @@ async def test_the_process_pool_renders_a_batch(
     )
     view = await finished(service, headers, batch["id"])
     assert (view["total"], view["done"]) == (3, 3)
+
+
+async def test_an_erased_account_takes_its_generated_documents_and_batches_along(
+    service: ServiceUnderTest, test_keys: TestKeys
+) -> None:
+    ref = (await known(service)).candidature
+    headers = gestionnaire(test_keys)
+    amenagement = {
+        "template": "notification_amenagement",
+        "decision_le": "2027-02-01",
+        "mesures": ["Tiers temps"],
+    }
+    batch = await accepted(
+        await service.client.post(
+            generate_path(ref.candidature_id), json={"document": amenagement}, headers=headers
+        )
+    )
+    (item,) = (await finished(service, headers, batch["id"]))["items"]
+    key = await service.pool.fetchval(
+        "SELECT object_key FROM documents WHERE id = $1", uuid.UUID(item["document_id"])
+    )
+    await service.publish(factories.account_erased(account_id=ref.account_id))
+
+    async def removed() -> bool:
+        return not await service.app[STORE].exists(key)
+
+    assert await wait_until(removed)
+    for table in ("candidature_snapshots", "document_batch_items", "gestion_documents"):
+        count = await service.pool.fetchval(
+            f"SELECT count(*) FROM {table} WHERE candidature_id = $1", ref.candidature_id
+        )
+        assert count == 0, table
+    assert (
+        await service.pool.fetchval(
+            "SELECT count(*) FROM document_batches WHERE id = $1", uuid.UUID(batch["id"])
+        )
+        == 0
+    )
+    gone = await service.client.get(f"{BATCHES}/{batch['id']}", headers=headers)
+    assert gone.status == 404

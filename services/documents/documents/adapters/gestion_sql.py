@@ -42,15 +42,13 @@ async def record_snapshot(
     )
 
 
-async def candidature(
-    conn: asyncpg.Connection, candidature_id: uuid.UUID, *, lock: bool = False
-) -> asyncpg.Record | None:
+async def candidature(conn: asyncpg.Connection, candidature_id: uuid.UUID) -> asyncpg.Record | None:
     """A candidature and its latest recorded version (payload NULL when none was recorded)."""
     row: asyncpg.Record | None = await conn.fetchrow(
-        f"""SELECT c.candidature_id, c.account_id, c.academie, c.withdrawn_at, c.rejected_at,
-                   s.payload
-            FROM candidatures c LEFT JOIN candidature_snapshots s USING (candidature_id)
-            WHERE c.candidature_id = $1 {"FOR UPDATE OF c" if lock else ""}""",
+        """SELECT c.candidature_id, c.account_id, c.academie, c.withdrawn_at, c.rejected_at,
+                  s.payload
+           FROM candidatures c LEFT JOIN candidature_snapshots s USING (candidature_id)
+           WHERE c.candidature_id = $1""",
         candidature_id,
     )
     return row
@@ -169,22 +167,22 @@ class NewBatch:
     template: str
     params: dict[str, Any]
     filter: dict[str, Any]
-    single: bool
+    candidature_id: uuid.UUID | None  # a batch of one
     created_by: uuid.UUID
     created_at: datetime
 
 
 async def insert_batch(conn: asyncpg.Connection, batch: NewBatch) -> None:
     await conn.execute(
-        """INSERT INTO document_batches (id, academie, template, params, filter, single,
-                                         created_by, created_at)
+        """INSERT INTO document_batches (id, academie, template, params, filter,
+                                         candidature_id, created_by, created_at)
            VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6, $7, $8)""",
         batch.id,
         batch.academie,
         batch.template,
         batch.params,
         batch.filter,
-        batch.single,
+        batch.candidature_id,
         batch.created_by,
         batch.created_at,
     )
@@ -237,7 +235,8 @@ async def set_total(conn: asyncpg.Connection, batch_id: uuid.UUID) -> int:
 
 async def batch(conn: asyncpg.Connection, batch_id: uuid.UUID) -> asyncpg.Record | None:
     row: asyncpg.Record | None = await conn.fetchrow(
-        """SELECT b.id, b.academie, b.template, b.params, b.filter, b.single, b.total,
+        """SELECT b.id, b.academie, b.template, b.params, b.filter,
+                  b.candidature_id IS NOT NULL AS single, b.total,
                   b.created_by, b.created_at,
                   count(*) FILTER (WHERE i.status = 'done') AS done,
                   count(*) FILTER (WHERE i.status = 'failed') AS failed,
@@ -289,10 +288,12 @@ async def claim_items(conn: asyncpg.Connection, limit: int, lease_s: float) -> l
                             LIMIT $1
                             FOR UPDATE SKIP LOCKED)
                RETURNING id, batch_id, candidature_id, attempts)
-           SELECT claimed.*, b.single, b.params, b.created_by, s.payload
+           SELECT claimed.id, claimed.batch_id, claimed.candidature_id, claimed.attempts,
+                  b.candidature_id IS NOT NULL AS single, b.params, b.created_by,
+                  s.payload
            FROM claimed
            JOIN document_batches b ON b.id = claimed.batch_id
-           JOIN candidature_snapshots s USING (candidature_id)
+           JOIN candidature_snapshots s ON s.candidature_id = claimed.candidature_id
            ORDER BY claimed.id""",
         limit,
         lease_s,

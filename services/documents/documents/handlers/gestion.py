@@ -156,8 +156,9 @@ async def generate(
     """A batch of one: refused at once (422) when the template does not fit the candidature."""
     row, version = await candidature(conn, candidature_id, principal)
     check(template, version, strict=True)
+    filter = {"candidature_id": str(candidature_id)}
     batch_id = await _new_batch(
-        conn, row["academie"], template, {"candidature_id": str(candidature_id)}, principal, deps
+        conn, row["academie"], template, filter, principal, deps, candidature_id
     )
     await gestion_sql.add_item(conn, batch_id, candidature_id)
     return await batch(conn, batch_id, principal)
@@ -182,6 +183,7 @@ async def _new_batch(
     filter: dict[str, Any],
     principal: Principal,
     deps: Deps,
+    candidature_id: uuid.UUID | None = None,
 ) -> uuid.UUID:
     batch_id = uuid.uuid4()
     await gestion_sql.insert_batch(
@@ -192,7 +194,7 @@ async def _new_batch(
             template=template.template,
             params=template.model_dump(mode="json"),
             filter=filter,
-            single="candidature_id" in filter,
+            candidature_id=candidature_id,
             created_by=principal.account_id,
             created_at=deps.clock.now(),
         ),

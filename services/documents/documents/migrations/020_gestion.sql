@@ -28,15 +28,16 @@ SELECT DISTINCT ON (j.candidature_id) j.candidature_id, j.version,
 FROM render_jobs j JOIN candidatures c USING (candidature_id)
 ORDER BY j.candidature_id, j.version DESC;
 
--- A generation: one template, its variable parts (`params`), for one candidature or every
--- candidature of an académie matching `filter`. Its items are the per-candidature work.
+-- A generation: one template, its variable parts (`params`), for one candidature
+-- (`candidature_id`: its params may hold health data, erased with it) or every candidature of
+-- an académie matching `filter`. Its items are the per-candidature work.
 CREATE TABLE document_batches (
     id uuid PRIMARY KEY,
     academie text NOT NULL,
     template text NOT NULL,
     params jsonb NOT NULL,
     filter jsonb NOT NULL,
-    single boolean NOT NULL,
+    candidature_id uuid REFERENCES candidatures ON DELETE CASCADE,
     total integer NOT NULL DEFAULT 0,
     created_by uuid NOT NULL,
     created_at timestamptz NOT NULL
