@@ -35,6 +35,8 @@ from minio import Minio
 from documents.adapters import candidatures_sql, gestion_sql
 from documents.app import build_app
 from documents.domain.confirmation import render_confirmation
+from documents.domain.stamp import Stamp
+from documents.domain.templates import TEMPLATE, render_template
 from documents.settings import Settings
 from shared.auth import Role
 from shared.bus.broker import Broker
@@ -57,6 +59,17 @@ def bare_render(count: int) -> float:
     started = time.perf_counter()
     for _ in range(count):
         render_confirmation(event)
+    return count / (time.perf_counter() - started)
+
+
+def bare_convocations(count: int) -> float:
+    template = TEMPLATE.validate_python(CONVOCATION)
+    event = factories.candidature_created()
+    stamp = Stamp("BENCH", "")
+    render_template(template, event, stamp, factories.utc_now())
+    started = time.perf_counter()
+    for _ in range(count):
+        render_template(template, event, stamp, factories.utc_now())
     return count / (time.perf_counter() - started)
 
 
@@ -127,6 +140,7 @@ async def steady(settings: Settings, dsn: str, rate: float, seconds: float) -> l
 async def insert_candidatures(dsn: str, count: int) -> None:
     """Candidatures of académie BES the service has heard of (what a batch selects)."""
     conn = await asyncpg.connect(dsn)
+    await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
     try:
         async with conn.transaction():
             for _ in range(count):
@@ -219,6 +233,7 @@ async def main(arguments: argparse.Namespace) -> None:
             render_poll_interval_s=0.2,
         )
         renders = bare_render(arguments.bare)
+        bare_convocation = bare_convocations(arguments.bare)
         puts = await bare_put(ObjectStore.connect(settings, "documents"), arguments.bare)
 
         port = free_port()
@@ -270,9 +285,11 @@ async def main(arguments: argparse.Namespace) -> None:
             f"GET /api/v1/me/candidatures {name}: p50 {statistics.median(values):.1f} ms, "
             f"p99 {pct(values, 0.99):.1f} ms ({len(values)} requests)"
         )
+    print(f"bare convocation renderer: {bare_convocation:7.1f} pages/s (one core)")
     print(
         f"batch of {arguments.convocations} convocations: {convocations:.1f} documents/s "
-        f"({arguments.gestion_processes} generation process(es))"
+        f"rendered+stored+recorded ({arguments.gestion_processes} generation process(es); "
+        f"{convocations / bare_convocation:.0%} of the bare renderer)"
     )
     for name, values in (("idle", idle_downloads), ("during the batch", busy_downloads)):
         print(
