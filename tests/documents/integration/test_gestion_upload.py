@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
+import os
 import uuid
 
 import pytest
@@ -85,6 +86,9 @@ async def test_an_uploaded_pdf_is_stored_listed_downloadable_and_announced_once(
     download = await service.client.get(f"/api/v1/me/documents/{view['id']}", headers=headers)
     assert download.status == 200
     assert await download.read() == pdf
+    another = candidat(test_keys, uuid.uuid4())
+    stranger = await service.client.get(f"/api/v1/me/documents/{view['id']}", headers=another)
+    assert stranger.status == 404
 
 
 async def test_the_same_idempotency_key_publishes_once_and_leaves_no_extra_object(
@@ -267,3 +271,22 @@ async def test_an_object_whose_transaction_failed_is_removed(
     assert response.status == 404
     assert bucket_objects(s3_server, bucket) == []
     assert await service.pool.fetchval("SELECT count(*) FROM pending_objects") == 0
+
+
+async def test_an_upload_larger_than_the_app_body_limit_is_taken_up_to_its_own(
+    start: Start, bucket: str, test_keys: TestKeys
+) -> None:
+    """The app-wide JSON body limit (1 MiB) does not bind the upload: its own limit does."""
+    service = await start(**THREADS, max_body_bytes=1024 * 1024)
+    ref = (await known(service)).candidature
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(a_pdf())))
+    writer.add_attachment("annexe.bin", os.urandom(1_500_000))
+    out = io.BytesIO()
+    writer.write(out)
+    pdf = out.getvalue()
+    assert len(pdf) > 1024 * 1024
+    response = await service.client.post(
+        path(ref.candidature_id), data=pdf, headers={**gestionnaire(test_keys), "Content-Type": PDF}
+    )
+    assert response.status == 201, await response.text()
+    assert (await response.json())["size"] == len(pdf)
