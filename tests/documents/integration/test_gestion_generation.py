@@ -71,6 +71,23 @@ async def accepted(response: ClientResponse) -> dict[str, Any]:
     return body
 
 
+async def generated(
+    service: ServiceUnderTest,
+    headers: dict[str, str],
+    candidature_id: uuid.UUID,
+    document: dict[str, Any],
+) -> dict[str, Any]:
+    """A batch of one, finished: its only item."""
+    batch = await accepted(
+        await service.client.post(
+            generate_path(candidature_id), json={"document": document}, headers=headers
+        )
+    )
+    (item,) = (await finished(service, headers, batch["id"]))["items"]
+    item["batch_id"] = batch["id"]
+    return dict(item)
+
+
 def text_of(pdf: bytes) -> str:
     done = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
     return " ".join(done.stdout.decode().split())
@@ -317,13 +334,9 @@ async def test_a_withdrawn_document_is_hidden_from_the_candidate_and_audited(
 ) -> None:
     ref = (await known(service)).candidature
     headers = gestionnaire(test_keys)
-    batch = await accepted(
-        await service.client.post(
-            generate_path(ref.candidature_id), json={"document": CONVOCATION}, headers=headers
-        )
-    )
-    (item,) = (await finished(service, headers, batch["id"]))["items"]
-    document_id = item["document_id"]
+    document_id = (await generated(service, headers, ref.candidature_id, CONVOCATION))[
+        "document_id"
+    ]
     withdrawal = f"/api/v1/admin/documents/{document_id}/withdrawal"
 
     empty = await service.client.post(withdrawal, json={"reason": ""}, headers=headers)
@@ -418,12 +431,7 @@ async def test_an_erased_account_takes_its_generated_documents_and_batches_along
         "decision_le": "2027-02-01",
         "mesures": ["Tiers temps"],
     }
-    batch = await accepted(
-        await service.client.post(
-            generate_path(ref.candidature_id), json={"document": amenagement}, headers=headers
-        )
-    )
-    (item,) = (await finished(service, headers, batch["id"]))["items"]
+    item = await generated(service, headers, ref.candidature_id, amenagement)
     key = await service.pool.fetchval(
         "SELECT object_key FROM documents WHERE id = $1", uuid.UUID(item["document_id"])
     )
@@ -440,9 +448,9 @@ async def test_an_erased_account_takes_its_generated_documents_and_batches_along
         assert count == 0, table
     assert (
         await service.pool.fetchval(
-            "SELECT count(*) FROM document_batches WHERE id = $1", uuid.UUID(batch["id"])
+            "SELECT count(*) FROM document_batches WHERE id = $1", uuid.UUID(item["batch_id"])
         )
         == 0
     )
-    gone = await service.client.get(f"{BATCHES}/{batch['id']}", headers=headers)
+    gone = await service.client.get(f"{BATCHES}/{item['batch_id']}", headers=headers)
     assert gone.status == 404
