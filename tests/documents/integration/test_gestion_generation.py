@@ -8,6 +8,7 @@ import asyncio
 import shutil
 import subprocess
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import pytest_asyncio
@@ -454,3 +455,24 @@ async def test_an_erased_account_takes_its_generated_documents_and_batches_along
     )
     gone = await service.client.get(f"{BATCHES}/{item['batch_id']}", headers=headers)
     assert gone.status == 404
+
+
+async def test_a_gestionnaire_lists_the_batches_of_their_academies_newest_first(
+    service: ServiceUnderTest, test_keys: TestKeys
+) -> None:
+    bes, lyon = gestionnaire(test_keys), gestionnaire(test_keys, "LYO")
+    body = {"filter": {"academie": "BES"}, "document": CONVOCATION}
+    first = await accepted(await service.client.post(BATCHES, json=body, headers=bes))
+    service.clock.advance(timedelta(minutes=1))
+    second = await accepted(await service.client.post(BATCHES, json=body, headers=bes))
+    lyon_body = {"filter": {"academie": "LYO"}, "document": CONVOCATION}
+    await accepted(await service.client.post(BATCHES, json=lyon_body, headers=lyon))
+
+    listed = await service.client.get(BATCHES, headers=bes)
+    assert listed.status == 200
+    assert [b["id"] for b in await listed.json()] == [second["id"], first["id"]]
+    assert "items" not in (await listed.json())[0]
+    one = await service.client.get(f"{BATCHES}?academie=BES&limit=1", headers=bes)
+    assert [b["id"] for b in await one.json()] == [second["id"]]
+    outside = await service.client.get(f"{BATCHES}?academie=LYO", headers=bes)
+    assert outside.status == 403

@@ -233,20 +233,33 @@ async def set_total(conn: asyncpg.Connection, batch_id: uuid.UUID) -> int:
     return total
 
 
+BATCH = """
+    SELECT b.id, b.academie, b.template, b.params, b.filter,
+           b.candidature_id IS NOT NULL AS single, b.total, b.created_by, b.created_at,
+           count(*) FILTER (WHERE i.status = 'done') AS done,
+           count(*) FILTER (WHERE i.status = 'failed') AS failed,
+           count(*) FILTER (WHERE i.status = 'pending') AS pending
+    FROM document_batches b LEFT JOIN document_batch_items i ON i.batch_id = b.id"""
+
+
 async def batch(conn: asyncpg.Connection, batch_id: uuid.UUID) -> asyncpg.Record | None:
     row: asyncpg.Record | None = await conn.fetchrow(
-        """SELECT b.id, b.academie, b.template, b.params, b.filter,
-                  b.candidature_id IS NOT NULL AS single, b.total,
-                  b.created_by, b.created_at,
-                  count(*) FILTER (WHERE i.status = 'done') AS done,
-                  count(*) FILTER (WHERE i.status = 'failed') AS failed,
-                  count(*) FILTER (WHERE i.status = 'pending') AS pending
-           FROM document_batches b LEFT JOIN document_batch_items i ON i.batch_id = b.id
-           WHERE b.id = $1
-           GROUP BY b.id""",
-        batch_id,
+        f"{BATCH} WHERE b.id = $1 GROUP BY b.id", batch_id
     )
     return row
+
+
+async def batches(
+    conn: asyncpg.Connection, academies: list[str], limit: int
+) -> list[asyncpg.Record]:
+    """The académies' batches, the newest first."""
+    rows = await conn.fetch(
+        f"""{BATCH} WHERE b.academie = ANY($1)
+            GROUP BY b.id ORDER BY b.created_at DESC, b.id LIMIT $2""",
+        academies,
+        limit,
+    )
+    return list(rows)
 
 
 async def batch_items(conn: asyncpg.Connection, batch_id: uuid.UUID) -> list[asyncpg.Record]:

@@ -267,10 +267,14 @@ def _addressee(version: Version) -> list[str]:
     civilite = "Madame" if identite.civilite == "MME" else "Monsieur"
     nom = identite.nom_usage or identite.nom_naissance
     adresse = identite.adresse
-    lines = [f"{civilite} {identite.prenoms} {nom}", adresse.ligne1, adresse.ligne2]
-    return [line for line in [*lines, f"{adresse.code_postal} {adresse.commune}"] if line] + [
-        adresse.pays
+    lines = [
+        f"{civilite} {identite.prenoms} {nom}",
+        adresse.ligne1,
+        adresse.ligne2,
+        f"{adresse.code_postal} {adresse.commune}",
+        adresse.pays,
     ]
+    return [line for line in lines if line]
 
 
 def _sender(version: Version) -> list[str]:

@@ -91,7 +91,12 @@ class BatchItemView(View):
     done_at: datetime | None
 
 
-class BatchView(View):
+class BatchesQuery(_Request):
+    academie: Short | None = None
+    limit: int = Field(default=50, ge=1, le=200)
+
+
+class BatchSummary(View):
     id: uuid.UUID
     academie: str
     template: str
@@ -106,4 +111,9 @@ class BatchView(View):
     finished: bool
     created_by: uuid.UUID
     created_at: datetime
+
+
+class BatchView(BatchSummary):
+    """A batch and its result per candidature."""
+
     items: list[BatchItemView]

@@ -37,6 +37,7 @@ from documents.domain.templates import (
 )
 from documents.entrypoints.gestion_schemas import (
     BatchItemView,
+    BatchSummary,
     BatchView,
     NewBatch,
     StaffDocumentView,
@@ -206,28 +207,35 @@ async def batch(conn: asyncpg.Connection, batch_id: uuid.UUID, principal: Princi
     row = await gestion_sql.batch(conn, batch_id)
     if row is None or not _within(principal, row["academie"], "batch"):
         raise BatchNotFound(batch_id)
+    items = [
+        BatchItemView.model_validate({**dict(item), "error": item["last_error"]})
+        for item in await gestion_sql.batch_items(conn, batch_id)
+    ]
+    return BatchView(**_summary(row), items=items)
+
+
+async def batches(
+    conn: asyncpg.Connection, academie: str | None, limit: int, principal: Principal
+) -> list[BatchSummary]:
+    """The batches of one of the gestionnaire's académies (another: a logged 403), or of all."""
+    if academie is not None:
+        ensure_academie(principal, academie)
+    academies = [academie] if academie is not None else sorted(principal.academies)
+    rows = await gestion_sql.batches(conn, academies, limit)
+    return [BatchSummary(**_summary(row)) for row in rows]
+
+
+def _summary(row: asyncpg.Record) -> dict[str, Any]:
     template = TEMPLATE.validate_python(row["params"])
-    items = await gestion_sql.batch_items(conn, batch_id)
-    return BatchView(
-        id=row["id"],
-        academie=row["academie"],
-        template=row["template"],
-        kind=kind_of(template),
-        title=title_of(template),
-        single=row["single"],
-        filter=row["filter"],
-        total=row["total"],
-        done=row["done"],
-        failed=row["failed"],
-        pending=row["pending"],
-        finished=row["pending"] == 0,
-        created_by=row["created_by"],
-        created_at=row["created_at"],
-        items=[
-            BatchItemView.model_validate({**dict(item), "error": item["last_error"]})
-            for item in items
-        ],
-    )
+    return {
+        **{name: row[name] for name in ("id", "academie", "template", "single", "filter")},
+        **{name: row[name] for name in ("total", "done", "failed", "pending")},
+        "kind": kind_of(template),
+        "title": title_of(template),
+        "finished": row["pending"] == 0,
+        "created_by": row["created_by"],
+        "created_at": row["created_at"],
+    }
 
 
 async def documents(

@@ -31,6 +31,8 @@ from documents.domain.errors import (
 )
 from documents.domain.pdf_upload import check_pdf
 from documents.entrypoints.gestion_schemas import (
+    BatchesQuery,
+    BatchSummary,
     BatchView,
     NewBatch,
     NewGeneration,
@@ -207,6 +209,21 @@ async def create_batch(
     request: web.Request, conn: asyncpg.Connection, body: NewBatch, principal: Principal
 ) -> BatchView:
     return await gestion.create_batch(conn, body, principal, request.app[DEPS])
+
+
+@api.get(
+    BATCHES,
+    query=BatchesQuery,
+    response=list[BatchSummary],
+    roles=GESTIONNAIRE,
+    tags=TAGS,
+    transactional=True,
+    summary="The batches of my académies (or of one), the newest first, without their items",
+)
+async def batches(
+    request: web.Request, conn: asyncpg.Connection, query: BatchesQuery, principal: Principal
+) -> list[BatchSummary]:
+    return await gestion.batches(conn, query.academie, query.limit, principal)
 
 
 @api.get(
