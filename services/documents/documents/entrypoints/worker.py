@@ -1,7 +1,9 @@
 """The render worker: claims due render jobs (woken by LISTEN/NOTIFY when one is recorded,
 polling as a fallback and for retries coming due) and publishes them. Rendering runs in a
 process pool (`render_processes` workers; 0: a thread), so the event loop keeps serving
-downloads and the API while a batch renders."""
+downloads and the API while a batch renders. The generation worker (gestionnaires' templates
+and batches, `handlers/gestion_publishing.py`) is a second loop of the same kind with a pool of
+its own."""
 
 from __future__ import annotations
 
