@@ -13,6 +13,8 @@ from typing import Any
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 
+from documents.domain.confirmation import REGULAR
+
 
 @dataclass(frozen=True)
 class Stamp:
@@ -23,6 +25,6 @@ class Stamp:
 def draw_stamp(canvas: Any, stamp: Stamp) -> None:
     """The code as text at the bottom right of the page (no QR here)."""
     canvas.saveState()
-    canvas.setFont("Helvetica", 7)
+    canvas.setFont(REGULAR, 7)  # the documents' embedded font
     canvas.drawRightString(A4[0] - 15 * mm, 14 * mm, f"Code de vérification : {stamp.code}")
     canvas.restoreState()

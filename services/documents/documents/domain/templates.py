@@ -247,7 +247,9 @@ def _p(value: object, style: Any) -> Paragraph:
 
 def _bullets(lines: list[str], styles: _Styles) -> ListFlowable:
     items = [ListItem(_p(line, styles.body), leftIndent=5 * mm) for line in lines]
-    return ListFlowable(items, bulletType="bullet", start="–", leftIndent=5 * mm)
+    return ListFlowable(
+        items, bulletType="bullet", start="–", leftIndent=5 * mm, bulletFontName=REGULAR
+    )
 
 
 def _grid(head: list[str], rows: list[list[str]], widths: list[float], styles: _Styles) -> Table:
