@@ -1,6 +1,7 @@
 """Benchmark: confirmations rendered, stored and recorded per second by the documents service's
 worker, next to a bare renderer loop and a bare `minio` put loop in the same run, the API's
-latency while a batch renders, and event → downloadable p50/p99 at a steady rate through the bus.
+latency while a batch renders, event → downloadable p50/p99 at a steady rate through the bus, and
+a gestionnaire's batch of convocations with the download latency measured while it renders.
 
     TEST_POSTGRES_DSN=postgresql://postgres@127.0.0.1:5432/postgres \\
     TEST_AMQP_URL=amqp://guest:guest@127.0.0.1:5672/ \\
@@ -31,8 +32,11 @@ import asyncpg
 from aiohttp import web
 from minio import Minio
 
+from documents.adapters import candidatures_sql, gestion_sql
 from documents.app import build_app
 from documents.domain.confirmation import render_confirmation
+from documents.domain.stamp import Stamp
+from documents.domain.templates import TEMPLATE, render_template
 from documents.settings import Settings
 from shared.auth import Role
 from shared.bus.broker import Broker
@@ -43,6 +47,11 @@ from shared.testing.infrastructure import free_port
 from shared.testing.plugin import create_database, drop_database
 from shared.testing.tokens import TestKeys
 
+CONVOCATION = {
+    "template": "convocation",
+    "epreuves": [{"code": "E1", "jour": "2027-05-12", "heure": "08:30", "lieu": "Lycée Pasteur"}],
+}
+
 
 def bare_render(count: int) -> float:
     event = factories.candidature_created()
@@ -50,6 +59,17 @@ def bare_render(count: int) -> float:
     started = time.perf_counter()
     for _ in range(count):
         render_confirmation(event)
+    return count / (time.perf_counter() - started)
+
+
+def bare_convocations(count: int) -> float:
+    template = TEMPLATE.validate_python(CONVOCATION)
+    event = factories.candidature_created()
+    stamp = Stamp("BENCH", "")
+    render_template(template, event, stamp, factories.utc_now())
+    started = time.perf_counter()
+    for _ in range(count):
+        render_template(template, event, stamp, factories.utc_now())
     return count / (time.perf_counter() - started)
 
 
@@ -117,6 +137,57 @@ async def steady(settings: Settings, dsn: str, rate: float, seconds: float) -> l
     return [(row["published_at"].timestamp() - sent[row["candidature_id"]]) * 1000 for row in rows]
 
 
+async def insert_candidatures(dsn: str, count: int) -> None:
+    """Candidatures of académie BES the service has heard of (what a batch selects)."""
+    conn = await asyncpg.connect(dsn)
+    await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+    try:
+        async with conn.transaction():
+            for _ in range(count):
+                event = factories.candidature_created()
+                await candidatures_sql.record(conn, event.candidature, 1)
+                await gestion_sql.record_snapshot(conn, event)
+    finally:
+        await conn.close()
+
+
+async def convocation_batch(
+    base: str, dsn: str, keys: TestKeys, count: int
+) -> tuple[float, list[float], list[float]]:
+    """A batch of `count` convocations through the API; downloads of a confirmation measured
+    before (idle) and while it renders. Returns (convocations/s, idle ms, busy ms)."""
+    conn = await asyncpg.connect(dsn)
+    document = await conn.fetchrow("SELECT id, account_id FROM documents LIMIT 1")
+    await insert_candidatures(dsn, count)
+    download = f"{base}/api/v1/me/documents/{document['id']}"
+    token = keys.token(Role.CANDIDAT, account_id=document["account_id"])
+    stop = asyncio.Event()
+    idle_task = asyncio.create_task(latencies(download, token, stop))
+    await asyncio.sleep(2)
+    stop.set()
+    idle = await idle_task
+    gestionnaire = keys.token(Role.GESTIONNAIRE, academies=["BES"])
+    body = {"filter": {"academie": "BES"}, "document": CONVOCATION}
+    stop = asyncio.Event()
+    busy_task = asyncio.create_task(latencies(download, token, stop))
+    started = time.perf_counter()
+    headers = {"Authorization": f"Bearer {gestionnaire}"}
+    async with aiohttp.ClientSession(headers=headers) as session:
+        async with session.post(f"{base}/api/v1/admin/document-batches", json=body) as response:
+            batch_id = (await response.json())["id"]
+        while True:
+            async with session.get(f"{base}/api/v1/admin/document-batches/{batch_id}") as got:
+                view = await got.json()
+            if view["finished"]:
+                break
+            await asyncio.sleep(0.1)
+    elapsed = time.perf_counter() - started
+    stop.set()
+    busy = await busy_task
+    await conn.close()
+    return view["done"] / elapsed, idle, busy
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -156,10 +227,13 @@ async def main(arguments: argparse.Namespace) -> None:
             s3_access_key="testing",
             s3_secret_key="testing",
             render_processes=arguments.processes,
+            gestion_processes=arguments.gestion_processes,
+            gestion_batch_size=16,
             render_batch_size=16,
             render_poll_interval_s=0.2,
         )
         renders = bare_render(arguments.bare)
+        bare_convocation = bare_convocations(arguments.bare)
         puts = await bare_put(ObjectStore.connect(settings, "documents"), arguments.bare)
 
         port = free_port()
@@ -186,6 +260,9 @@ async def main(arguments: argparse.Namespace) -> None:
         stop.set()
         busy = await busy_task
         delays = await steady(settings, dsn, arguments.rate, arguments.seconds)
+        convocations, idle_downloads, busy_downloads = await convocation_batch(
+            f"http://127.0.0.1:{port}", dsn, keys, arguments.convocations
+        )
         await runner.cleanup()
     finally:
         await drop_database(arguments.postgres, dsn)
@@ -208,6 +285,17 @@ async def main(arguments: argparse.Namespace) -> None:
             f"GET /api/v1/me/candidatures {name}: p50 {statistics.median(values):.1f} ms, "
             f"p99 {pct(values, 0.99):.1f} ms ({len(values)} requests)"
         )
+    print(f"bare convocation renderer: {bare_convocation:7.1f} pages/s (one core)")
+    print(
+        f"batch of {arguments.convocations} convocations: {convocations:.1f} documents/s "
+        f"rendered+stored+recorded ({arguments.gestion_processes} generation process(es); "
+        f"{convocations / bare_convocation:.0%} of the bare renderer)"
+    )
+    for name, values in (("idle", idle_downloads), ("during the batch", busy_downloads)):
+        print(
+            f"download of a document {name}: p50 {statistics.median(values):.1f} ms, "
+            f"p99 {pct(values, 0.99):.1f} ms ({len(values)} requests)"
+        )
 
 
 if __name__ == "__main__":
@@ -217,6 +305,8 @@ if __name__ == "__main__":
     parser.add_argument("--documents", type=int, default=300)
     parser.add_argument("--bare", type=int, default=200)
     parser.add_argument("--processes", type=int, default=1)
+    parser.add_argument("--convocations", type=int, default=300)
+    parser.add_argument("--gestion-processes", type=int, default=1)
     parser.add_argument("--rate", type=float, default=20.0)
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--postgres", default=os.environ["TEST_POSTGRES_DSN"])

@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import importlib
 import json
+import os
 import sys
 import tempfile
 import uuid
@@ -133,6 +134,13 @@ def command(
     return arguments
 
 
+def hooks_environment() -> dict[str, str]:
+    """Schemathesis loads `tests/fuzz_hooks.py` (bodies of media types such as a PDF)."""
+    root = str(Path(__file__).resolve().parent.parent)
+    path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
+    return {**os.environ, "SCHEMATHESIS_HOOKS": "tests.fuzz_hooks", "PYTHONPATH": path}
+
+
 async def run_schemathesis(
     base_url: str,
     headers: dict[str, str],
@@ -148,6 +156,7 @@ async def run_schemathesis(
             *command(base_url, headers, examples, report, phases, max_time),
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
+            env=hooks_environment(),
         )
         output, _ = await process.communicate()
         document = json.loads(report.read_text()) if report.exists() else {}

@@ -9,7 +9,7 @@ from aiohttp import web
 from documents.deps import CONFIG, DEPS, Deps
 from documents.entrypoints.consumers import subscriptions
 from documents.entrypoints.http import api
-from documents.entrypoints.worker import render_worker
+from documents.entrypoints.worker import generation_worker, render_worker
 from documents.settings import Settings
 from shared.bus.outbox import Outbox
 from shared.clock import Clock, SystemClock
@@ -41,6 +41,7 @@ def build_app(settings: Settings | None = None, *, clock: Clock | None = None) -
             object_store(settings.s3_bucket),
             consumers(subscriptions),
             render_worker,
+            generation_worker,
         ],
     )
     app[DEPS] = bootstrap(settings, clock)

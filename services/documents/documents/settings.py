@@ -26,3 +26,16 @@ class Settings(StorageSettings):
     render_retry_max_s: float = Field(default=600.0, gt=0)
     # Rendering is CPU work: it runs in a process pool of this many workers (0: in a thread).
     render_processes: int = Field(default=1, ge=0, le=64)
+
+    # Documents published by gestionnaires: the largest PDF upload (refused with a 413 as soon
+    # as it is known to be larger, before it is all read); the generation worker's process
+    # pool (0: a thread), claims, lease, retries, and how many failed renders fail an item;
+    # how long an object put before its transaction may stay unrecorded before it is removed.
+    gestion_upload_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    gestion_processes: int = Field(default=1, ge=0, le=64)
+    gestion_batch_size: int = Field(default=8, ge=1, le=1000)
+    gestion_lease_s: float = Field(default=120.0, ge=1)
+    gestion_retry_initial_s: float = Field(default=5.0, gt=0)
+    gestion_retry_max_s: float = Field(default=600.0, gt=0)
+    gestion_max_render_attempts: int = Field(default=5, ge=1)
+    gestion_orphan_after_s: float = Field(default=3600.0, gt=0)

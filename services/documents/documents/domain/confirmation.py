@@ -50,6 +50,14 @@ MONTHS = (
     "décembre",
 )
 SIGNATURE = "La validation en ligne vaut signature."
+# A table with a header row (the épreuves; the gestionnaires' templates too).
+GRID = TableStyle(
+    [
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8ecf4")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]
+)
 TITLE = "Confirmation d’inscription"
 
 
@@ -173,15 +181,7 @@ def _epreuves(event: Version, styles: _Styles) -> Table:
         data.append([Paragraph(_text(value), styles.cell) for value in values])
     widths = [14 * mm, 62 * mm, 24 * mm, 24 * mm, 22 * mm, 24 * mm]
     table = Table(data, colWidths=widths, repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8ecf4")),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ]
-        )
-    )
+    table.setStyle(GRID)
     return table
 
 

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from documents.domain.errors import CandidatureNotFound, DocumentNotFound
+from documents.domain.errors import (
+    BatchNotFound,
+    CandidatureNotFound,
+    DocumentNotFound,
+    PdfRefused,
+    TemplateRefused,
+    UploadTooLarge,
+    WithdrawalRefused,
+)
 from shared.http.api import ProblemMap
-from shared.http.problems import ProblemError, not_found
+from shared.http.problems import FieldError, ProblemError, conflict, not_found
 
 
 def _candidature(error: CandidatureNotFound) -> ProblemError:
@@ -15,4 +23,28 @@ def _document(error: DocumentNotFound) -> ProblemError:
     return not_found(f"Document {error.document_id}")
 
 
-PROBLEMS: ProblemMap = {CandidatureNotFound: _candidature, DocumentNotFound: _document}
+def _pdf_refused(error: PdfRefused) -> ProblemError:
+    field = FieldError(field="body", message=error.detail, code=error.reason)
+    return ProblemError(422, "pdf-refused", "Not an acceptable PDF", error.detail, errors=[field])
+
+
+def _too_large(error: UploadTooLarge) -> ProblemError:
+    return ProblemError(413, "body-too-large", "Request body too large", str(error))
+
+
+def _template_refused(error: TemplateRefused) -> ProblemError:
+    field = FieldError(field=f"document.{error.field}", message=error.detail, code="template")
+    return ProblemError(
+        422, "validation-error", "The request is not valid", error.detail, errors=[field]
+    )
+
+
+PROBLEMS: ProblemMap = {
+    CandidatureNotFound: _candidature,
+    DocumentNotFound: _document,
+    BatchNotFound: lambda error: not_found(f"Batch {error.batch_id}"),
+    PdfRefused: _pdf_refused,
+    UploadTooLarge: _too_large,
+    TemplateRefused: _template_refused,
+    WithdrawalRefused: lambda error: conflict("not-withdrawable", error.detail),
+}

@@ -1,7 +1,9 @@
 """The render worker: claims due render jobs (woken by LISTEN/NOTIFY when one is recorded,
 polling as a fallback and for retries coming due) and publishes them. Rendering runs in a
 process pool (`render_processes` workers; 0: a thread), so the event loop keeps serving
-downloads and the API while a batch renders."""
+downloads and the API while a batch renders. The generation worker (gestionnaires' templates
+and batches, `handlers/gestion_publishing.py`) is a second loop of the same kind with a pool of
+its own."""
 
 from __future__ import annotations
 
@@ -9,15 +11,20 @@ import asyncio
 import contextlib
 import logging
 import multiprocessing
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor, ThreadPoolExecutor
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol, TypeVar
 
 from aiohttp import web
 
+from documents.adapters import gestion_sql
 from documents.adapters.jobs_sql import NOTIFY_CHANNEL
 from documents.deps import CONFIG, DEPS
 from documents.domain.confirmation import render_payload
+from documents.domain.stamp import Stamp
+from documents.domain.templates import render_generation
+from documents.handlers.gestion_publishing import Generator
 from documents.handlers.publishing import Policy, Publisher, Render
 from shared.db import DATABASE_UNREACHABLE, NotifyListener
 from shared.http.keys import BACKGROUND, POOL
@@ -25,8 +32,10 @@ from shared.outages import DATABASE
 from shared.storage import STORE
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 TASK_NAME = "render_worker"
+GENERATION_TASK_NAME = "generation_worker"
 STOP_GRACE_S = 10.0
 ERROR_PAUSE_S = 1.0
 
@@ -48,9 +57,13 @@ class RenderPool:
         self.executor = executor(processes)
 
     async def render(self, event_type: str, payload: dict[str, Any]) -> bytes:
+        return await self.call(render_payload, event_type, payload)
+
+    async def call(self, function: Callable[..., T], *args: Any) -> T:
+        """`function(*args)` in the pool (picklable: a module-level function and data)."""
         loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(self.executor, render_payload, event_type, payload)
+            return await loop.run_in_executor(self.executor, function, *args)
         except BrokenExecutor:
             log.warning("render pool broken: replaced")
             broken, self.executor = self.executor, executor(self.processes)
@@ -71,13 +84,28 @@ def rendering(pool: Executor) -> Render:
     return render
 
 
+class Publishing(Protocol):
+    """What a loop runs each round (the render publisher, the gestionnaires' generator)."""
+
+    async def publish_due(self) -> int: ...
+
+    async def remove_queued_objects(self) -> int: ...
+
+
 class RenderLoop:
-    def __init__(self, publisher: Publisher, *, listen_dsn: str, poll_interval_s: float) -> None:
+    def __init__(
+        self,
+        publisher: Publishing,
+        *,
+        listen_dsn: str,
+        poll_interval_s: float,
+        channel: str = NOTIFY_CHANNEL,
+    ) -> None:
         self.publisher = publisher
         self.poll_interval_s = poll_interval_s
         self._wake = asyncio.Event()
         self._stop = asyncio.Event()
-        self._listener = NotifyListener(listen_dsn, NOTIFY_CHANNEL, self._wake_up)
+        self._listener = NotifyListener(listen_dsn, channel, self._wake_up)
 
     async def run(self) -> None:
         try:
@@ -137,9 +165,18 @@ async def render_worker(app: web.Application) -> AsyncIterator[None]:
         listen_dsn=settings.database_url,
         poll_interval_s=settings.render_poll_interval_s,
     )
-    app[BACKGROUND][TASK_NAME] = task = asyncio.ensure_future(loop.run())
+    async with _running(app, TASK_NAME, loop, renderers):
+        yield
+
+
+@contextlib.asynccontextmanager
+async def _running(
+    app: web.Application, name: str, loop: RenderLoop, renderers: RenderPool
+) -> AsyncIterator[None]:
+    """The loop as a background task (readiness watches it), stopped with a grace period."""
+    app[BACKGROUND][name] = task = asyncio.ensure_future(loop.run())
     yield
-    app[BACKGROUND].pop(TASK_NAME)
+    app[BACKGROUND].pop(name)
     loop.stop()
     _, still_running = await asyncio.wait({task}, timeout=STOP_GRACE_S)
     for unfinished in still_running:
@@ -147,3 +184,38 @@ async def render_worker(app: web.Application) -> AsyncIterator[None]:
         with contextlib.suppress(asyncio.CancelledError):
             await unfinished
     await asyncio.to_thread(renderers.shutdown)
+
+
+async def generation_worker(app: web.Application) -> AsyncIterator[None]:
+    """The gestionnaires' documents (templates, batches): a loop and a process pool of their
+    own, so a batch of a thousand convocations never delays a confirmation d'inscription."""
+    settings = app[CONFIG]
+    renderers = RenderPool(settings.gestion_processes)
+
+    async def render(
+        params: dict[str, Any], payload: dict[str, Any], stamp: Stamp, at: datetime
+    ) -> bytes:
+        return await renderers.call(render_generation, params, payload, stamp, at)
+
+    generator = Generator(
+        app[POOL],
+        app[STORE],
+        app[DEPS],
+        render,
+        Policy(
+            batch_size=settings.gestion_batch_size,
+            lease_s=settings.gestion_lease_s,
+            retry_initial_s=settings.gestion_retry_initial_s,
+            retry_max_s=settings.gestion_retry_max_s,
+        ),
+        max_render_attempts=settings.gestion_max_render_attempts,
+        orphan_after_s=settings.gestion_orphan_after_s,
+    )
+    loop = RenderLoop(
+        generator,
+        listen_dsn=settings.database_url,
+        poll_interval_s=settings.render_poll_interval_s,
+        channel=gestion_sql.NOTIFY_CHANNEL,
+    )
+    async with _running(app, GENERATION_TASK_NAME, loop, renderers):
+        yield

@@ -10,7 +10,7 @@ import logging
 
 import asyncpg
 
-from documents.adapters import candidatures_sql, documents_sql, jobs_sql
+from documents.adapters import candidatures_sql, documents_sql, gestion_sql, jobs_sql
 from documents.deps import Deps
 from shared.erasure import lock_account, lock_and_check_erased, record_erased
 from shared.events import Envelope
@@ -36,6 +36,7 @@ async def record_render_job(
     if await lock_and_check_erased(conn, ref.account_id):
         return False
     await candidatures_sql.record(conn, ref, payload.version)
+    await gestion_sql.record_snapshot(conn, payload)  # what gestionnaires' templates print
     return await jobs_sql.insert_job(
         conn,
         ref.candidature_id,
