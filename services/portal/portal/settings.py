@@ -1,0 +1,44 @@
+"""The portal's settings (env prefix `PORTAL_`): where the services answer, the session key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import SecretStr
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import ServiceSettings
+
+# `npm ci` in services/portal/ puts the design system here (Makefile's install target).
+DEFAULT_ASSETS = Path(__file__).resolve().parent.parent / "node_modules"
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="PORTAL_", extra="ignore", frozen=True)
+
+    service_name: str = "portal"
+    http_port: int = 8086
+    # The services' public HTTP APIs (the gateway's prefixes, or each service directly).
+    accounts_url: str = "http://127.0.0.1:8081"
+    registration_url: str = "http://127.0.0.1:8082"
+    documents_url: str = "http://127.0.0.1:8083"
+    uploads_url: str = "http://127.0.0.1:8084"
+    backend_timeout_s: float = 10.0
+    # A Fernet key (`Fernet.generate_key()`): encrypts and authenticates the session cookie.
+    # Unset in development, each process draws one (sessions die with it; replicas disagree).
+    session_key: SecretStr | None = None
+    # Off only for local http (run_local.py): a Secure cookie is never sent over plain http.
+    cookie_secure: bool = True
+    # A session cookie older than this is refused (the candidate logs in again).
+    session_max_age_s: int = 12 * 3600
+    # The node_modules folder holding @gouvfr/dsfr (and axe-core for the browser tests).
+    assets_dir: Path = DEFAULT_ASSETS
+    # Largest file the Ajouter form takes (the uploads service enforces its own limit).
+    max_upload_bytes: int = 10 * 1024 * 1024
+
+    def _secrets(self) -> dict[str, str]:
+        secrets = super()._secrets()
+        if self.environment != "development":
+            key = self.session_key.get_secret_value() if self.session_key else ""
+            secrets["session_key"] = key
+        return secrets
