@@ -200,6 +200,7 @@ def _wizard_context(candidature: dict[str, Any], slug: str) -> dict[str, Any]:
         "current": slug,
         "last_step": wizard.LAST_INPUT_STEP,
         "first": slug == wizard.SLUGS[0],
+        "errors": FormErrors(),
     }
 
 

@@ -1,0 +1,313 @@
+"""The guide's journey clicked through the portal in headless Chromium, against the services
+run by deploy/run_local.py: Créer mon compte, the activation email's link, Me connecter, Modifier
+mon compte, M'inscrire, the eight tabs (errors shown), Enregistrer double-clicked (one
+candidature), N° Inscription, Mes inscriptions, Mes documents (the PDF), Formulaires, Mes
+justificatifs, the bin and its dialog. axe-core runs on every screen: zero violations; each
+screen is kept as a screenshot under .artefacts/portal/."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import aiohttp
+import pytest
+import pytest_asyncio
+
+from tests.portal.browser import Browser, chromium, chromium_missing
+from tests.portal.conftest import RunningPlatform
+
+pytestmark = pytest.mark.skipif(chromium_missing() is not None, reason=str(chromium_missing()))
+
+PASSWORD = "Cyclades#2027ok"
+ACADEMIE = "001"
+WAIT = 60.0
+
+
+async def _create_admin(platform: RunningPlatform, email: str) -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        *("-m", "accounts.cli", "create-admin", "--email", email, "--name", "Admin portail"),
+        env={
+            **os.environ,
+            "ACCOUNTS_DATABASE_URL": platform.database("accounts"),
+            "ACCOUNTS_AMQP_URL": platform.amqp_url,
+            "ACCOUNTS_ADMIN_PASSWORD": PASSWORD,
+        },
+    )
+    assert await process.wait() == 0
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def window_open(running_platform: RunningPlatform) -> RunningPlatform:
+    """The platform runs on the real clock: an administrateur opens a window around now."""
+    platform = running_platform
+    admin = f"admin.{uuid.uuid4().hex[:8]}@example.org"
+    await _create_admin(platform, admin)
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as http:
+        async with http.post(
+            platform.url("accounts") + "/api/v1/auth/login",
+            json={"email": admin, "password": PASSWORD},
+        ) as response:
+            assert response.status == 200, await response.text()
+            token = (await response.json())["access_token"]
+        now = datetime.now(UTC)
+        window = {
+            "examen": "BTS",
+            "session": 2027,
+            "academie": ACADEMIE,
+            "ouverture": (now - timedelta(hours=1)).isoformat(),
+            "fermeture": (now + timedelta(days=2)).isoformat(),
+        }
+        async with http.post(
+            platform.url("registration") + "/api/v1/admin/fenetres",
+            json=window,
+            headers={"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex},
+        ) as response:
+            assert response.status in (201, 409), await response.text()  # 409: one is open
+    return platform
+
+
+@pytest.fixture(scope="module")
+def browser(window_open: RunningPlatform) -> Iterator[Browser]:
+    with chromium() as driver:
+        yield Browser(driver, window_open.url("portal"))
+
+
+class Axe:
+    """Violations found on each screen, reported together at the end."""
+
+    def __init__(self) -> None:
+        self.found: dict[str, list[dict[str, Any]]] = {}
+
+    def screen(self, browser: Browser, name: str) -> None:
+        violations = browser.screen(name)
+        if violations:
+            self.found[name] = violations
+
+    def assert_none(self) -> None:
+        assert not self.found, "axe-core found violations:\n" + "\n".join(
+            f"{screen}: {v['id']} ({v['impact']}) {v['help']} at {v['nodes']}"
+            for screen, violations in self.found.items()
+            for v in violations
+        )
+
+
+def _retry(action: Callable[[], object], until: Callable[[], bool], timeout: float = WAIT) -> None:
+    """Some steps wait for an event to cross the bus (the identity, the PDF)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        action()
+        if until():
+            return
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.5)
+
+
+def test_the_guides_journey_through_the_portal(
+    browser: Browser, window_open: RunningPlatform
+) -> None:
+    platform = window_open
+    axe = Axe()
+    email = f"camille.{uuid.uuid4().hex[:8]}@example.org"
+
+    # axe can fail: a page without a title, a language or an image's text is caught.
+    browser.driver.get("data:text/html,<html><body><img src='x.png'></body></html>")
+    assert {"document-title", "html-has-lang", "image-alt"} <= {v["id"] for v in browser.axe()}
+
+    browser.open("/")
+    assert "Portail candidat CYCLADES" in browser.h1
+    axe.screen(browser, "accueil")
+
+    # Créer mon compte: the rule is checked as typed, then on the server.
+    browser.click_button("Créer mon compte")
+    assert browser.h1 == "Créer mon compte"
+    browser.type("password", "court")
+    rule = browser.find('[data-rule="length"]')
+    assert "fr-message--error" in str(rule.get_attribute("class"))
+    browser.type("password", PASSWORD)
+    assert "fr-message--valid" in str(rule.get_attribute("class"))
+    browser.type("email", email)
+    browser.type("password_confirmation", PASSWORD)
+    browser.choose("civilite", "MME")
+    for name, value in {
+        "nom_naissance": "Martin",
+        "prenoms": "Camille, Anne",
+        "pays_naissance": "FR",
+        "commune_naissance": "Besançon",
+        "nationalite": "FR",
+        "adresse_ligne1": "12 rue de l'Église",
+        "code_postal": "25000",
+        "commune": "Besançon",
+        "pays": "FR",
+    }.items():
+        browser.type(name, value)
+    browser.set_value("date_naissance", "2001-04-12")
+    axe.screen(browser, "creer-mon-compte")
+    browser.submit('form[action="/compte/creation"] button[type="submit"]')
+    assert browser.h1 == "Votre compte va être créé", browser.text
+    axe.screen(browser, "compte-va-etre-cree")
+
+    # The activation email's link opens the portal's activation page.
+    activation = platform.email(email, "Activer mon compte")
+    body = activation.get_body(("plain",))
+    assert body is not None
+    link = re.search(r"https?://\S+/compte/activation\?token=[A-Za-z0-9_-]+", body.get_content())
+    assert link, body.get_content()
+    browser.driver.get(link.group(0))
+    assert "Votre compte est activé" in browser.text
+    axe.screen(browser, "compte-active-connexion")
+
+    browser.type("email", email)
+    browser.type("password", PASSWORD)
+    browser.submit('form[action="/connexion"] button[type="submit"]')
+    assert "Bienvenue" in browser.text
+    axe.screen(browser, "accueil-connecte")
+
+    browser.open("/compte")
+    assert browser.h1 == "Modifier mon compte"
+    assert browser.find("#nom_naissance").is_enabled()
+    axe.screen(browser, "modifier-mon-compte")
+
+    # M'inscrire: examen, then session and académie, then the window's dates, then Valider.
+    browser.open("/inscription")
+    browser.choose("examen", "BTS")
+    browser.click_button("Continuer")
+    browser.choose("session", "2027")
+    browser.choose("academie", ACADEMIE)
+    browser.click_button("Voir les dates")
+    assert "Ouvert" in browser.text
+    axe.screen(browser, "m-inscrire-dates")
+    choice = browser.driver.current_url
+
+    # The identity reaches registration through the bus: Valider again until it has.
+    def valider() -> None:
+        browser.driver.get(choice)
+        browser.click_button("Valider")
+
+    _retry(valider, lambda: "/identification" in browser.driver.current_url)
+    cid = browser.driver.current_url.split("/inscription/")[1].split("/")[0]
+    assert "Martin" in str(browser.find("#id-nom_naissance").get_attribute("value"))
+    assert not browser.find("#id-nom_naissance").is_enabled()
+    assert not _enregistrer_enabled(browser)
+    axe.screen(browser, "onglet-1-identification")
+    browser.click_button("Suivant")
+
+    # Informations candidature: Suivant with nothing chosen shows the errors.
+    browser.click_button("Suivant")
+    assert browser.find("#erreurs").is_displayed()
+    assert browser.all(".fr-error-text")
+    axe.screen(browser, "onglet-2-informations-erreurs")
+    browser.choose("categorie", "FC")
+    browser.choose("etablissement", f"INDIV-{ACADEMIE}")
+    for name, value in (
+        ("handicap", "non"),
+        ("amenagement", "non"),
+        ("consentement_presse", "oui"),
+        ("consentement_organismes_prives", "non"),
+        ("consentement_collectivites", "oui"),
+    ):
+        browser.check(f"{name}-{value}")
+    axe.screen(browser, "onglet-2-informations")
+    browser.click_button("Suivant")
+
+    browser.choose("specialite", "BANQUE")
+    browser.check("forme-globale")
+    axe.screen(browser, "onglet-3-qualification")
+    browser.click_button("Suivant")
+    axe.screen(browser, "onglet-4-acquis")
+    browser.click_button("Suivant")
+    browser.choose("diplome", "BAC-GEN")
+    axe.screen(browser, "onglet-5-diplome")
+    browser.click_button("Suivant")
+    browser.choose("option-E2", "Anglais")
+    browser.check("facultative-EF1")
+    browser.choose("option-EF1", "Allemand")
+    browser.check("facultative-EF3")
+    axe.screen(browser, "onglet-6-epreuves")
+    browser.click_button("Suivant")
+
+    # Récapitulatif: the guide's table; Enregistrer active here only.
+    assert "/recapitulatif" in browser.driver.current_url, browser.text
+    table = browser.find("table.portal-epreuves").text
+    for line in (
+        "E1 - Culture générale et expression Inscrit Ponctuel",
+        "E2-A - Langue vivante 1 : Écrite - Anglais Inscrit Ponctuel",
+        "E4 - Dévelop.suivi.activ.commercia. Inscrit",
+        "EF2 - Certification professionnelle Non Inscrit",
+    ):
+        assert line in table, table
+    assert _enregistrer_enabled(browser)
+    axe.screen(browser, "onglet-7-recapitulatif")
+    save = browser.find('form[action$="/enregistrer"] button[type="submit"]')
+    # A double click: the form goes twice with one Idempotency-Key.
+    browser.navigating(
+        lambda: browser.driver.execute_script("arguments[0].click(); arguments[0].click();", save)
+    )
+    browser.wait_for(".portal-numero-inscription")
+    numero = browser.find(".portal-numero-inscription").text
+    assert numero.startswith(f"BTS27-{ACADEMIE}-")
+    assert "Version 01" in browser.text
+    axe.screen(browser, "onglet-8-numero-inscription")
+
+    browser.open("/inscriptions")
+    assert len(browser.all("tbody tr")) == 1, browser.text
+    assert "Votre service gestionnaire" in browser.text
+    axe.screen(browser, "mes-inscriptions")
+    browser.open(f"/inscriptions/{cid}")
+    axe.screen(browser, "consultation")
+
+    # Mes documents: the confirmation d'inscription, once documents rendered it.
+    _retry(
+        lambda: browser.open(f"/documents/{cid}"),
+        lambda: bool(browser.all('a[href^="/documents/fichier/"]')),
+    )
+    axe.screen(browser, "mes-documents-candidature")
+    href = str(browser.find('a[href^="/documents/fichier/"]').get_attribute("href"))
+    assert _download(href, browser.cookies()).startswith(b"%PDF")
+    browser.open("/documents")
+    axe.screen(browser, "mes-documents")
+    browser.open("/formulaires")
+    assert "pas utilisée dans le cadre du BTS" in browser.text
+    axe.screen(browser, "formulaires")
+    browser.open("/justificatifs")
+    axe.screen(browser, "mes-justificatifs")
+
+    # Once the candidature exists, the identity is greyed out (accounts learns it by the bus).
+    _retry(lambda: browser.open("/compte"), lambda: not browser.find("#nom_naissance").is_enabled())
+    axe.screen(browser, "modifier-mon-compte-verrouille")
+
+    # The bin opens the confirmation dialog; confirming withdraws.
+    browser.open("/inscriptions")
+    browser.find("a.portal-bin").click()
+    dialog = browser.find("dialog[open]")
+    axe.screen(browser, "desinscription-dialogue")
+    browser.navigating(dialog.find_element("css selector", 'button[type="submit"]').click)
+    assert "désinscription est enregistrée" in browser.text
+    assert not browser.all("a.portal-bin")
+    axe.screen(browser, "desinscription-faite")
+
+    browser.click_button("Se déconnecter")
+    browser.open("/mot-de-passe/oubli")
+    axe.screen(browser, "mot-de-passe-oublie")
+    axe.assert_none()
+
+
+def _enregistrer_enabled(browser: Browser) -> bool:
+    return any(b.is_enabled() for b in browser.all("button") if b.text.strip() == "Enregistrer")
+
+
+def _download(url: str, cookies: dict[str, str]) -> bytes:
+    cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
+    request = urllib.request.Request(url, headers={"Cookie": cookie})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        data: bytes = response.read()
+        return data
