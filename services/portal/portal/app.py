@@ -18,7 +18,6 @@ from portal.domain.session import SessionCodec, generate_key
 from portal.entrypoints.filters import FILTERS
 from portal.entrypoints.http import routes
 from portal.entrypoints.pages import (
-    context_processor,
     csrf_middleware,
     error_pages_middleware,
     session_middleware,
@@ -75,7 +74,6 @@ def build_app(settings: Settings | None = None, *, clock: Clock | None = None) -
         app,
         loader=jinja2.PackageLoader("portal", "templates"),
         autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
-        context_processors=[context_processor],
         filters=cast(Mapping[str, Callable[..., str]], FILTERS),
         undefined=jinja2.StrictUndefined,
     )

@@ -60,7 +60,7 @@ class Backend:
             async with self._http.request(
                 method, self.base_url + path, json=json, params=params, headers=sent, data=data
             ) as response:
-                await _raise_for(self.name, response)
+                await _raise_for(self.name, response, signed=token is not None)
                 yield response
         except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError, TimeoutError) as exc:
             raise BackendDown(self.name) from exc
@@ -75,12 +75,12 @@ def _common_headers(token: str | None) -> dict[str, str]:
     return headers
 
 
-async def _raise_for(name: str, response: aiohttp.ClientResponse) -> None:
+async def _raise_for(name: str, response: aiohttp.ClientResponse, *, signed: bool) -> None:
     if response.status < 400:
         return
     if response.status >= 500:
         raise BackendDown(name)
-    if response.status == 401:
+    if response.status == 401 and signed:  # a login's own 401 is a wrong password
         raise NotSignedIn()
     try:
         body = await response.json(content_type=None)

@@ -74,7 +74,8 @@ def form_all(request: web.Request, name: str) -> list[str]:
 def render(
     request: web.Request, template: str, context: dict[str, Any], status: int = 200
 ) -> web.Response:
-    return aiohttp_jinja2.render_template(template, request, context, status=status)
+    page = {**page_context(request), **context}
+    return aiohttp_jinja2.render_template(template, request, page, status=status)
 
 
 def redirect(location: str) -> web.HTTPSeeOther:
@@ -210,7 +211,7 @@ def _back_to_login(request: web.Request) -> web.StreamResponse:
     set_session(request, request[SESSION].signed_out())
     flash(request, "Votre session a expiré : connectez-vous à nouveau.")
     target = request.path_qs if request.method == "GET" else request.path
-    response = web.HTTPSeeOther(login_url(target))
+    response = web.Response(status=303, headers={"Location": login_url(target)})
     _store_session(request, response, None)
     return response
 
@@ -225,7 +226,9 @@ def _error_page(request: web.Request, status: int, title: str, message: str) -> 
 # --- template context -------------------------------------------------------------------------
 
 
-async def context_processor(request: web.Request) -> dict[str, Any]:
+def page_context(request: web.Request) -> dict[str, Any]:
+    """What every template is given; also on error pages rendered outside the session's
+    middleware (aiohttp_jinja2's context processors run inside it only)."""
     current = request.get(SESSION) or Session()
     shown = current.flash
     if shown:
