@@ -20,6 +20,7 @@ from portal.entrypoints.http import routes
 from portal.entrypoints.pages import (
     csrf_middleware,
     error_pages_middleware,
+    security_headers_middleware,
     session_middleware,
 )
 from portal.settings import Settings
@@ -63,6 +64,7 @@ def build_app(settings: Settings | None = None, *, clock: Clock | None = None) -
         middlewares=[
             correlation_middleware,
             metrics_middleware,
+            security_headers_middleware,
             error_pages_middleware,
             session_middleware,
             csrf_middleware,
