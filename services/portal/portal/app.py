@@ -24,6 +24,7 @@ from portal.entrypoints.pages import (
     session_middleware,
 )
 from portal.settings import Settings
+from registration.adapters.read_cache import ReadCache
 from shared.clock import Clock, SystemClock
 from shared.http.app import correlation_middleware, live, metrics, metrics_middleware, ready
 from shared.http.keys import SETTINGS
@@ -53,6 +54,7 @@ async def http_client(app: web.Application) -> AsyncIterator[None]:
                 "documents": settings.documents_url,
                 "uploads": settings.uploads_url,
             },
+            ReadCache(settings.public_cache_ttl_s),
         )
         yield
 

@@ -33,6 +33,9 @@ class Settings(ServiceSettings):
     session_max_age_s: int = 12 * 3600
     # The node_modules folder holding @gouvfr/dsfr (and axe-core for the browser tests).
     assets_dir: Path = DEFAULT_ASSETS
+    # The référentiel and the announcements are the same for everyone: each process keeps
+    # them this long (a change shows on the portal within it).
+    public_cache_ttl_s: float = 30.0
     # Largest file the Ajouter form takes (the uploads service enforces its own limit).
     max_upload_bytes: int = 10 * 1024 * 1024
 

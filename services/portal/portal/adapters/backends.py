@@ -13,16 +13,26 @@ from typing import Any
 import aiohttp
 
 from portal.domain.errors import ApiProblem, BackendDown, NotSignedIn
+from registration.adapters.read_cache import ReadCache
 from shared.logging import current_correlation_id
 
 Json = Any
 
 
 class Backend:
-    def __init__(self, name: str, base_url: str, http: aiohttp.ClientSession) -> None:
+    def __init__(
+        self, name: str, base_url: str, http: aiohttp.ClientSession, cache: ReadCache
+    ) -> None:
         self.name = name
         self.base_url = base_url.rstrip("/")
         self._http = http
+        self._cache = cache
+
+    async def public(self, path: str, params: Mapping[str, str] | None = None) -> Json:
+        """An anonymous GET of what is the same for everyone (the référentiel, the
+        announcements), kept for the cache's TTL: a page no longer waits for it."""
+        key = (self.name, path, tuple(sorted((params or {}).items())))
+        return await self._cache.get(key, lambda: self.call("GET", path, params=params))
 
     async def call(
         self,
@@ -92,11 +102,13 @@ async def _raise_for(name: str, response: aiohttp.ClientResponse, *, signed: boo
 class Backends:
     """The four services the portal talks to, sharing one connection pool."""
 
-    def __init__(self, http: aiohttp.ClientSession, urls: Mapping[str, str]) -> None:
-        self.accounts = Backend("accounts", urls["accounts"], http)
-        self.registration = Backend("registration", urls["registration"], http)
-        self.documents = Backend("documents", urls["documents"], http)
-        self.uploads = Backend("uploads", urls["uploads"], http)
+    def __init__(
+        self, http: aiohttp.ClientSession, urls: Mapping[str, str], cache: ReadCache
+    ) -> None:
+        self.accounts = Backend("accounts", urls["accounts"], http, cache)
+        self.registration = Backend("registration", urls["registration"], http, cache)
+        self.documents = Backend("documents", urls["documents"], http, cache)
+        self.uploads = Backend("uploads", urls["uploads"], http, cache)
 
 
 async def gather_optional(*calls: Any) -> list[Any]:

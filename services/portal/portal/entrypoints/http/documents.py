@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from aiohttp import web
 
 from portal.domain.errors import ApiProblem
@@ -26,8 +28,10 @@ async def documents_of(request: web.Request) -> web.Response:
     cid = request.match_info["id"]
     token = await access_token(request)
     documents = backends(request).documents
-    listing = await documents.call("GET", f"/api/v1/me/candidatures/{cid}/documents", token=token)
-    candidatures = await documents.call("GET", "/api/v1/me/candidatures", token=token)
+    listing, candidatures = await asyncio.gather(
+        documents.call("GET", f"/api/v1/me/candidatures/{cid}/documents", token=token),
+        documents.call("GET", "/api/v1/me/candidatures", token=token),
+    )
     candidature = next((c for c in candidatures if str(c["candidature_id"]) == cid), None)
     context = {
         "title": "Documents relatifs à ma candidature",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from typing import Any
 
@@ -28,7 +29,7 @@ from portal.entrypoints.pages import (
 @routes.get("/")
 async def home(request: web.Request) -> web.Response:
     (announcements,) = await gather_optional(
-        backends(request).accounts.call("GET", "/api/v1/announcements")
+        backends(request).accounts.public("/api/v1/announcements")
     )
     return render(
         request,
@@ -99,10 +100,9 @@ async def refresh_gestionnaire(request: web.Request) -> None:
         )
         if mine:
             first = mine[0]
-            found = await backends(request).registration.call(
-                "GET",
+            found = await backends(request).registration.public(
                 f"/api/v1/academies/{first['academie']}/service-gestionnaire",
-                params={"examen": str(first["examen"])},
+                {"examen": str(first["examen"])},
             )
     except (ApiProblem, BackendDown):
         return
@@ -135,6 +135,7 @@ async def ouvertures(request: web.Request) -> web.Response:
 
 async def _examens_academies(request: web.Request) -> tuple[list[Any], list[Any]]:
     registration = backends(request).registration
-    examens = await registration.call("GET", "/api/v1/examens")
-    academies = await registration.call("GET", "/api/v1/academies")
+    examens, academies = await asyncio.gather(
+        registration.public("/api/v1/examens"), registration.public("/api/v1/academies")
+    )
     return examens, [a for a in academies if not a.get("etranger")]

@@ -54,7 +54,7 @@ async def choose(request: web.Request) -> web.Response:
     registration = backends(request).registration
     chosen = {k: request.query.get(k, "") for k in ("examen", "session", "academie")}
     examens, academies = await asyncio.gather(
-        registration.call("GET", "/api/v1/examens"), registration.call("GET", "/api/v1/academies")
+        registration.public("/api/v1/examens"), registration.public("/api/v1/academies")
     )
     sessions: list[Any] = []
     if chosen["examen"] and re.fullmatch(r"[A-Za-z0-9_-]{1,30}", chosen["examen"]):
@@ -156,25 +156,37 @@ def _labels(data: Any) -> dict[str, str]:
     return labels
 
 
+# The tab whose answers another tab's choices depend on (fetched with the page's own reads).
+DEPENDS_ON = {
+    "qualification": "informations-candidature",
+    "acquis": "qualification",
+    "epreuves": "qualification",
+}
+
+
 async def _render_tab(
     request: web.Request, typed: dict[str, Any] | None, errors: FormErrors, status: int = 200
 ) -> web.Response:
     cid, slug = request.match_info["id"], request.match_info["onglet"]
     token = await access_token(request)
     registration = backends(request).registration
-    candidature, tab = await asyncio.gather(
+    reads = [
         registration.call("GET", f"/api/v1/candidatures/{cid}", token=token),
         registration.call("GET", f"/api/v1/candidatures/{cid}/onglets/{slug}", token=token),
-    )
+    ]
+    if slug in DEPENDS_ON:
+        reads.append(_tab(registration, cid, DEPENDS_ON[slug], token))
+    candidature, tab, *depended = await asyncio.gather(*reads)
     values = typed if typed is not None else wizard.form_values(slug, tab.get("donnees"))
     if not errors and typed is None and tab.get("donnees") is not None:
         errors = _saved_problems(tab)
+    ref = await _referentiel(registration, slug, candidature, depended[0] if depended else None)
     context = {
         **_wizard_context(candidature, slug),
         "tab": tab,
         "values": values,
         "errors": errors,
-        "ref": await _referentiel(request, slug, candidature, token),
+        "ref": ref,
     }
     return render(request, f"onglets/{slug}.html", context, status=status)
 
@@ -205,49 +217,45 @@ def _wizard_context(candidature: dict[str, Any], slug: str) -> dict[str, Any]:
 
 
 async def _referentiel(
-    request: web.Request, slug: str, candidature: dict[str, Any], token: str
+    registration: Backend,
+    slug: str,
+    candidature: dict[str, Any],
+    depended: dict[str, Any] | None,
 ) -> dict[str, Any]:
-    """What the tab's choices come from (the référentiel, and the tabs it depends on)."""
-    registration = backends(request).registration
-    examen, annee, academie = (
-        candidature["examen"],
-        candidature["session"],
-        candidature["academie"],
-    )
-    cid = candidature["id"]
+    """What the tab's choices come from: the référentiel (cached, the same for everyone) and
+    the tab they depend on."""
+    examen, annee = candidature["examen"], candidature["session"]
+    session_path = f"/api/v1/examens/{examen}/sessions/{annee}"
     if slug == "informations-candidature":
         categories, etablissements = await asyncio.gather(
-            registration.call("GET", "/api/v1/categories"),
-            registration.call("GET", "/api/v1/etablissements", params={"academie": academie}),
+            registration.public("/api/v1/categories"),
+            registration.public(
+                "/api/v1/etablissements", {"academie": str(candidature["academie"])}
+            ),
         )
         return {"categories": categories, "etablissements": etablissements}
     if slug == "qualification":
-        specialites, categories, infos = await asyncio.gather(
-            registration.call("GET", f"/api/v1/examens/{examen}/sessions/{annee}/specialites"),
-            registration.call("GET", "/api/v1/categories"),
-            _tab(registration, cid, "informations-candidature", token),
+        specialites, categories = await asyncio.gather(
+            registration.public(f"{session_path}/specialites"),
+            registration.public("/api/v1/categories"),
         )
-        chosen = (infos or {}).get("categorie")
+        chosen = (depended or {}).get("categorie")
         formes = next(
             (c["formes"] for c in categories if c["code"] == chosen), ["globale", "progressive"]
         )
         return {"specialites": specialites, "formes": formes}
     if slug == "diplome":
-        return {"diplomes": await registration.call("GET", "/api/v1/diplomes")}
+        return {"diplomes": await registration.public("/api/v1/diplomes")}
     if slug in ("acquis", "epreuves"):
-        qualification = await _tab(registration, cid, "qualification", token)
-        code = (qualification or {}).get("specialite")
+        code = (depended or {}).get("specialite")
         epreuves: list[Any] = []
         if code:
-            detail = await registration.call(
-                "GET", f"/api/v1/examens/{examen}/sessions/{annee}/specialites/{code}"
-            )
+            detail = await registration.public(f"{session_path}/specialites/{code}")
             epreuves = detail.get("epreuves") or []
         if slug == "epreuves":
             return {"epreuves": epreuves, "specialite": code}
         types, academies = await asyncio.gather(
-            registration.call("GET", "/api/v1/types-acquis"),
-            registration.call("GET", "/api/v1/academies"),
+            registration.public("/api/v1/types-acquis"), registration.public("/api/v1/academies")
         )
         return {"epreuves": epreuves, "types": types, "academies": academies, "annee": annee}
     return {}
