@@ -24,6 +24,9 @@ class Settings(ServiceSettings):
     documents_url: str = "http://127.0.0.1:8083"
     uploads_url: str = "http://127.0.0.1:8084"
     backend_timeout_s: float = 10.0
+    # Behind the gateway: the browser's address is the last X-Forwarded-For entry (the one the
+    # gateway adds); it is passed on to the services (accounts throttles logins per client).
+    trust_forwarded_for: bool = False
     # A Fernet key (`Fernet.generate_key()`): encrypts and authenticates the session cookie.
     # Unset in development, each process draws one (sessions die with it; replicas disagree).
     session_key: SecretStr | None = None

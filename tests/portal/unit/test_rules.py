@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import time
 
+from aiohttp.test_utils import make_mocked_request
 from multidict import MultiDict
 
 from portal.domain import wizard
 from portal.domain.pieces import groups_of
 from portal.domain.session import Session, SessionCodec, generate_key
 from portal.entrypoints.forms import idempotency_key, identite_field, identite_from_form
-from portal.entrypoints.pages import safe_next
+from portal.entrypoints.pages import client_address, safe_next
 
 
 def test_a_session_cookie_reads_back_and_an_altered_or_old_one_does_not() -> None:
@@ -126,3 +127,9 @@ def test_the_uploads_answer_is_read_in_its_likely_shapes() -> None:
     (flat_group,) = groups_of(flat)
     assert [p["id"] for p in flat_group["pieces"]] == ["p1", "p2"]
     assert groups_of(None) == []
+
+
+def test_the_browsers_address_is_the_gateways_last_forwarded_entry_only_when_trusted() -> None:
+    request = make_mocked_request("GET", "/", headers={"X-Forwarded-For": "6.6.6.6, 10.0.0.7"})
+    assert client_address(request, trust_forwarded_for=True) == "10.0.0.7"
+    assert client_address(request, trust_forwarded_for=False) == request.remote

@@ -6,6 +6,7 @@ Every call either returns the decoded JSON, or raises: `BackendDown` (refused, t
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
@@ -17,6 +18,11 @@ from registration.adapters.read_cache import ReadCache
 from shared.logging import current_correlation_id
 
 Json = Any
+# The candidate's address, set per request by the pages: the services see it as the client's
+# (accounts throttles logins per client; without it every candidate would share the portal's).
+CLIENT_ADDRESS: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "portal_client_address", default=None
+)
 
 
 class Backend:
@@ -82,6 +88,8 @@ def _common_headers(token: str | None) -> dict[str, str]:
         headers["Authorization"] = f"Bearer {token}"
     if correlation_id := current_correlation_id():
         headers["X-Correlation-ID"] = correlation_id
+    if client := CLIENT_ADDRESS.get():
+        headers["X-Forwarded-For"] = client
     return headers
 
 

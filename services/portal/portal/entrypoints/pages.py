@@ -16,7 +16,7 @@ from aiohttp.typedefs import Handler
 from aiohttp.web_request import FileField
 from multidict import MultiDict, MultiDictProxy
 
-from portal.adapters.backends import Backends
+from portal.adapters.backends import CLIENT_ADDRESS, Backends
 from portal.deps import BACKENDS, DEPS
 from portal.domain.errors import ApiProblem, BackendDown, CsrfRefused, NotSignedIn
 from portal.domain.messages import problem_message
@@ -138,9 +138,19 @@ async def security_headers_middleware(request: web.Request, handler: Handler) ->
     return response
 
 
+def client_address(request: web.Request, trust_forwarded_for: bool) -> str | None:
+    """Behind the gateway, the last X-Forwarded-For entry is the one it added (the browser's
+    address); otherwise the peer is the browser."""
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    if trust_forwarded_for and forwarded.strip():
+        return forwarded.rsplit(",", 1)[-1].strip() or request.remote
+    return request.remote
+
+
 @web.middleware
 async def session_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     deps = request.app[DEPS]
+    CLIENT_ADDRESS.set(client_address(request, deps.settings.trust_forwarded_for))
     found = deps.sessions.decode(request.cookies.get(COOKIE_NAME))
     request[SESSION_READ] = found or Session()
     request[SESSION] = request[SESSION_READ]
