@@ -25,13 +25,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import re
 import sys
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -40,8 +38,8 @@ import uvloop
 
 from benchmarks.registration_bench import HOST, free_port, process, wait_ready
 from shared.testing.factories import identite_json
+from tests.portal.window import PASSWORD, open_window_now
 
-PASSWORD = "Cyclades#2027ok"
 ACADEMIE = "001"
 SCRIPT = str(Path(__file__).resolve())
 ROOT = str(Path(__file__).resolve().parents[1])
@@ -126,41 +124,6 @@ def activation_token(platform: Platform, email: str) -> str | None:
             if found:
                 return found.group(1)
     return None
-
-
-async def open_window(platform: Platform, http: aiohttp.ClientSession) -> None:
-    admin = f"bench.admin.{uuid.uuid4().hex[:8]}@example.org"
-    created = await asyncio.create_subprocess_exec(
-        sys.executable,
-        *("-m", "accounts.cli", "create-admin", "--email", admin, "--name", "Banc"),
-        env={
-            **os.environ,
-            "ACCOUNTS_DATABASE_URL": f"{platform.postgres.rsplit('/', 1)[0]}/"
-            f"{platform.db_prefix}accounts",
-            "ACCOUNTS_AMQP_URL": platform.amqp,
-            "ACCOUNTS_ADMIN_PASSWORD": PASSWORD,
-        },
-        stdout=asyncio.subprocess.DEVNULL,
-    )
-    assert await created.wait() == 0
-    async with http.post(
-        platform.url("accounts") + "/api/v1/auth/login", json={"email": admin, "password": PASSWORD}
-    ) as response:
-        token = (await response.json())["access_token"]
-    now = datetime.now(UTC)
-    window = {
-        "examen": "BTS",
-        "session": 2027,
-        "academie": ACADEMIE,
-        "ouverture": (now - timedelta(hours=1)).isoformat(),
-        "fermeture": (now + timedelta(days=2)).isoformat(),
-    }
-    async with http.post(
-        platform.url("registration") + "/api/v1/admin/fenetres",
-        json=window,
-        headers={"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex},
-    ) as response:
-        assert response.status in (201, 409), await response.text()
 
 
 async def form_token(http: aiohttp.ClientSession, url: str, pattern: re.Pattern[str]) -> str:
@@ -280,8 +243,14 @@ async def main(arguments: argparse.Namespace) -> None:
     offset, local, prefix = arguments.platform.split(":")
     platform = Platform(int(offset), Path(local), prefix, arguments.postgres, arguments.amqp)
     await wait_ready(platform.url("portal"))
-    async with aiohttp.ClientSession() as http:
-        await open_window(platform, http)
+    accounts_database = f"{platform.postgres.rsplit('/', 1)[0]}/{platform.db_prefix}accounts"
+    await open_window_now(
+        platform.url("accounts"),
+        platform.url("registration"),
+        accounts_database,
+        platform.amqp,
+        ACADEMIE,
+    )
     gate = asyncio.Semaphore(8)
     print(f"setting up {arguments.sessions} candidates through the portal…", flush=True)
     candidates = await asyncio.gather(
@@ -302,7 +271,7 @@ async def main(arguments: argparse.Namespace) -> None:
                         [(c.http, portal + "/") for c in candidates],
                     ),
                     (
-                        "Acquis tab (heaviest: 6 registration calls)",
+                        "Acquis tab (heaviest: 3 signed-in reads)",
                         [
                             (c.http, f"{portal}/inscription/{c.candidature}/acquis")
                             for c in candidates

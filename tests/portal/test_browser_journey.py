@@ -7,72 +7,36 @@ screen is kept as a screenshot under .artefacts/portal/."""
 
 from __future__ import annotations
 
-import asyncio
-import os
 import re
-import sys
 import time
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import aiohttp
 import pytest
 import pytest_asyncio
 
 from tests.portal.browser import Browser, chromium, chromium_missing
 from tests.portal.conftest import RunningPlatform
+from tests.portal.window import PASSWORD, open_window_now
 
 pytestmark = pytest.mark.skipif(chromium_missing() is not None, reason=str(chromium_missing()))
 
-PASSWORD = "Cyclades#2027ok"
 ACADEMIE = "001"
 WAIT = 60.0
 
 
-async def _create_admin(platform: RunningPlatform, email: str) -> None:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        *("-m", "accounts.cli", "create-admin", "--email", email, "--name", "Admin portail"),
-        env={
-            **os.environ,
-            "ACCOUNTS_DATABASE_URL": platform.database("accounts"),
-            "ACCOUNTS_AMQP_URL": platform.amqp_url,
-            "ACCOUNTS_ADMIN_PASSWORD": PASSWORD,
-        },
-    )
-    assert await process.wait() == 0
-
-
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def window_open(running_platform: RunningPlatform) -> RunningPlatform:
-    """The platform runs on the real clock: an administrateur opens a window around now."""
     platform = running_platform
-    admin = f"admin.{uuid.uuid4().hex[:8]}@example.org"
-    await _create_admin(platform, admin)
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as http:
-        async with http.post(
-            platform.url("accounts") + "/api/v1/auth/login",
-            json={"email": admin, "password": PASSWORD},
-        ) as response:
-            assert response.status == 200, await response.text()
-            token = (await response.json())["access_token"]
-        now = datetime.now(UTC)
-        window = {
-            "examen": "BTS",
-            "session": 2027,
-            "academie": ACADEMIE,
-            "ouverture": (now - timedelta(hours=1)).isoformat(),
-            "fermeture": (now + timedelta(days=2)).isoformat(),
-        }
-        async with http.post(
-            platform.url("registration") + "/api/v1/admin/fenetres",
-            json=window,
-            headers={"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex},
-        ) as response:
-            assert response.status in (201, 409), await response.text()  # 409: one is open
+    await open_window_now(
+        platform.url("accounts"),
+        platform.url("registration"),
+        platform.database("accounts"),
+        platform.amqp_url,
+        ACADEMIE,
+    )
     return platform
 
 

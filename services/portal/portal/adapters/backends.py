@@ -40,20 +40,9 @@ class Backend:
         key = (self.name, path, tuple(sorted((params or {}).items())))
         return await self._cache.get(key, lambda: self.call("GET", path, params=params))
 
-    async def call(
-        self,
-        method: str,
-        path: str,
-        *,
-        token: str | None = None,
-        json: Json = None,
-        params: Mapping[str, str] | None = None,
-        headers: Mapping[str, str] | None = None,
-        data: Any = None,
-    ) -> Json:
-        async with self.open(
-            method, path, token=token, json=json, params=params, headers=headers, data=data
-        ) as response:
+    async def call(self, method: str, path: str, **options: Any) -> Json:
+        """The decoded JSON answer; `options` are those of `open`."""
+        async with self.open(method, path, **options) as response:
             if response.status == 204:
                 return None
             return await response.json(content_type=None)

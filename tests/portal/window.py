@@ -1,0 +1,62 @@
+"""A BTS 2027 window of an académie opened around now, by an administrateur created for it:
+the platforms of the browser tests and the benchmark run on the real clock, and the seed's
+windows are those of the 2026–2027 session."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import aiohttp
+
+PASSWORD = "Cyclades#2027ok"
+
+
+async def create_admin(accounts_database_url: str, amqp_url: str) -> str:
+    email = f"admin.{uuid.uuid4().hex[:8]}@example.org"
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        *("-m", "accounts.cli", "create-admin", "--email", email, "--name", "Admin portail"),
+        env={
+            **os.environ,
+            "ACCOUNTS_DATABASE_URL": accounts_database_url,
+            "ACCOUNTS_AMQP_URL": amqp_url,
+            "ACCOUNTS_ADMIN_PASSWORD": PASSWORD,
+        },
+        stdout=asyncio.subprocess.DEVNULL,
+    )
+    assert await process.wait() == 0
+    return email
+
+
+async def open_window_now(
+    accounts_url: str,
+    registration_url: str,
+    accounts_database_url: str,
+    amqp_url: str,
+    academie: str,
+) -> None:
+    admin = await create_admin(accounts_database_url, amqp_url)
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as http:
+        credentials = {"email": admin, "password": PASSWORD}
+        async with http.post(accounts_url + "/api/v1/auth/login", json=credentials) as response:
+            assert response.status == 200, await response.text()
+            token = (await response.json())["access_token"]
+        now = datetime.now(UTC)
+        window = {
+            "examen": "BTS",
+            "session": 2027,
+            "academie": academie,
+            "ouverture": (now - timedelta(hours=1)).isoformat(),
+            "fermeture": (now + timedelta(days=2)).isoformat(),
+        }
+        async with http.post(
+            registration_url + "/api/v1/admin/fenetres",
+            json=window,
+            headers={"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex},
+        ) as response:
+            # 409: a window of this académie already covers now (another run's): it will do.
+            assert response.status in (201, 409), await response.text()
