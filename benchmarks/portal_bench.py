@@ -12,11 +12,12 @@ through the portal's forms opens, fills and saves one candidature each. Then, ea
 turn, every session GETs it in a loop for `--seconds`:
 
 - the home page (signed in: announcements from accounts);
-- the Acquis tab, the wizard's heaviest (the candidature, the tab, the qualification tab, the
-  spécialité's épreuve tree, the kinds of acquis and the académies: six calls to registration);
+- the Acquis tab, the wizard's heaviest (the candidature, the tab and the qualification tab,
+  three signed-in reads at once; then the spécialité's épreuve tree, the kinds of acquis and
+  the académies, from the portal's référentiel cache);
 - Mes documents of the candidature (documents: the list of candidatures and the documents);
 - next to them, in the same run, a bare aiohttp-jinja2 page (its own process, uvloop, no
-  access log, a template of the same size without any backend call): the ceiling here.
+  access log, a small template without any backend call): the ceiling here.
 
 Figures only, no assertion: the machine is shared, compare within one run.
 """
