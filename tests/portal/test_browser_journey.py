@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select
 
 from tests.portal.browser import Browser, chromium, chromium_missing
 from tests.portal.conftest import RunningPlatform
@@ -89,6 +91,11 @@ def test_the_guides_journey_through_the_portal(
 
     browser.open("/")
     assert "Portail candidat CYCLADES" in browser.h1
+    # Keyboard first: the first Tab reaches the skip link to the content.
+    browser.find("body").send_keys(Keys.TAB)
+    focused = browser.driver.switch_to.active_element
+    assert str(focused.get_attribute("href")).endswith("#contenu")
+    browser.open("/")  # the focused skip link now covers the header
     axe.screen(browser, "accueil")
 
     # Créer mon compte: the rule is checked as typed, then on the server.
@@ -170,7 +177,15 @@ def test_the_guides_journey_through_the_portal(
     assert browser.find("#erreurs").is_displayed()
     assert browser.all(".fr-error-text")
     axe.screen(browser, "onglet-2-informations-erreurs")
+    # Précédent goes back without losing what was typed, even though it cannot be saved yet.
     browser.choose("categorie", "FC")
+    browser.click_button("Précédent")
+    assert "/identification" in browser.driver.current_url
+    browser.click_button("Suivant")
+    assert "n'est pas encore enregistrée" in browser.text
+    assert Select(browser.find('select[name="categorie"]')).first_selected_option.text == (
+        "FORMATION CONTINUE"
+    )
     browser.choose("etablissement", f"INDIV-{ACADEMIE}")
     for name, value in (
         ("handicap", "non"),

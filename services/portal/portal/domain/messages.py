@@ -93,8 +93,7 @@ def problem_message(slug: str) -> str:
 
 
 def field_message(code: str, message: str = "") -> str:
-    if code in FIELD_CODES:
-        return FIELD_CODES[code]
-    if "email" in message.lower():
+    # pydantic calls a bad address a plain `value_error`: its message says which.
+    if code == "value_error" and "email" in message.lower():
         return FIELD_CODES["email"]
-    return "Cette valeur n'est pas valide."
+    return FIELD_CODES.get(code, "Cette valeur n'est pas valide.")

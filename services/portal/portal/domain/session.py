@@ -36,6 +36,9 @@ class Session:
     # The office a candidate contacts, once a candidature exists (shown at the top of pages).
     gestionnaire: dict[str, Any] | None = None
     flash: str | None = None
+    # What was typed on a tab left by Précédent while it could not be saved (one tab, the
+    # last): shown again when the candidate comes back to it. {"onglet": "<id>/<slug>", …}
+    saisie: dict[str, Any] | None = None
 
     @property
     def signed_in(self) -> bool:

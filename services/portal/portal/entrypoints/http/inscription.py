@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from dataclasses import replace
 from typing import Any
 
 from aiohttp import web
@@ -23,11 +24,16 @@ from portal.entrypoints.pages import (
     redirect,
     render,
     session,
+    set_session,
 )
 
 UUID = r"[0-9a-fA-F-]{36}"
 TAB = "|".join(o.slug for o in wizard.ONGLETS if o.saisie)
 FOUND_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+NOT_SAVED = (
+    "Votre saisie sur cet onglet n'est pas encore enregistrée : vérifiez-la, puis cliquez sur "
+    "Suivant pour voir ce qui est à corriger."
+)
 TAB_LABELS = {
     "nom_parent_1": "Nom du parent 1",
     "nom_parent_2": "Nom du parent 2",
@@ -118,7 +124,11 @@ async def create(request: web.Request) -> web.Response:
 
 @routes.get(rf"/inscription/{{id:{UUID}}}/{{onglet:{TAB}}}")
 async def tab_page(request: web.Request) -> web.Response:
-    return await _render_tab(request, None, FormErrors())
+    kept = _kept_input(request, request.match_info["id"], request.match_info["onglet"])
+    errors = FormErrors()
+    if kept is not None:
+        errors.add(None, "", NOT_SAVED)
+    return await _render_tab(request, kept, errors)
 
 
 @routes.post(rf"/inscription/{{id:{UUID}}}/{{onglet:{TAB}}}")
@@ -137,13 +147,26 @@ async def tab_submit(request: web.Request) -> web.Response:
             json=body,
         )
     except ApiProblem as exc:
-        if exc.status == 422 and step == 1:
-            errors = errors_from(exc, _labels(data), wizard.field_name)
-            typed = wizard.form_values(slug, body)
-            return await _render_tab(request, typed, errors, status=400)
         if exc.status != 422:
             raise
+        typed = wizard.form_values(slug, body)
+        if step == 1:
+            errors = errors_from(exc, _labels(data), wizard.field_name)
+            return await _render_tab(request, typed, errors, status=400)
+        # Précédent goes back without losing what was typed: kept until the tab is seen again.
+        kept = {"onglet": f"{cid}/{slug}", "valeurs": typed}
+        set_session(request, replace(session(request), saisie=kept))
     raise redirect(f"/inscription/{cid}/{wizard.neighbour(slug, step)}")
+
+
+def _kept_input(request: web.Request, cid: str, slug: str) -> dict[str, Any] | None:
+    """What Précédent kept for this tab, taken out of the session (shown once)."""
+    kept = session(request).saisie
+    if not kept or kept.get("onglet") != f"{cid}/{slug}":
+        return None
+    set_session(request, replace(session(request), saisie=None))
+    values = kept.get("valeurs")
+    return values if isinstance(values, dict) else None
 
 
 def _labels(data: Any) -> dict[str, str]:
