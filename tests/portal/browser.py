@@ -55,6 +55,8 @@ class Browser:
         self.shots = 0
         self.axe_source = AXE.read_text("utf-8")
         ARTEFACTS.mkdir(parents=True, exist_ok=True)
+        for old in ARTEFACTS.glob("*.png"):  # the screens of this run only
+            old.unlink()
 
     def open(self, path: str) -> None:
         self.driver.get(self.base_url + path)
