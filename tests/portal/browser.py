@@ -87,11 +87,9 @@ class Browser:
             self.driver.execute_script("arguments[0].click();", box)
 
     def click_button(self, text: str) -> None:
-        buttons = [
-            b
-            for b in self.all("button, a.fr-btn")
-            if b.text.strip().startswith(text) and b.is_enabled()
-        ]
+        enabled = [b for b in self.all("button, a.fr-btn") if b.is_enabled()]
+        exact = [b for b in enabled if b.text.strip() == text]
+        buttons = exact or [b for b in enabled if b.text.strip().startswith(text)]
         assert buttons, f"no enabled button {text!r} on {self.driver.current_url}"
         self.navigating(buttons[0].click)
 

@@ -243,6 +243,20 @@ def test_the_guides_journey_through_the_portal(
     axe.screen(browser, "mes-inscriptions")
     browser.open(f"/inscriptions/{cid}")
     axe.screen(browser, "consultation")
+    # Modifier: the tabs again (Identification read-only now), Enregistrer makes Version 02.
+    browser.click_button("Modifier")
+    for _ in range(5):
+        browser.click_button("Suivant")
+    browser.check("facultative-EF2")
+    browser.click_button("Suivant")
+    assert "trop d'épreuves facultatives" in browser.text  # the session allows two
+    browser.driver.execute_script("arguments[0].click();", browser.find("#facultative-EF3"))
+    browser.click_button("Suivant")
+    assert (
+        "EF2 - Certification professionnelle Inscrit" in browser.find("table.portal-epreuves").text
+    )
+    browser.submit('form[action$="/enregistrer"] button[type="submit"]')
+    assert "Version 02" in browser.text, browser.text
 
     # Mes documents: the confirmation d'inscription, once documents rendered it.
     _retry(

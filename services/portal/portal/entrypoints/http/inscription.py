@@ -147,6 +147,8 @@ async def tab_submit(request: web.Request) -> web.Response:
             json=body,
         )
     except ApiProblem as exc:
+        if exc.slug == "identity-locked":  # a saved candidature: Identification is read-only
+            raise redirect(f"/inscription/{cid}/{wizard.neighbour(slug, step)}") from exc
         if exc.status != 422:
             raise
         typed = wizard.form_values(slug, body)
