@@ -98,6 +98,14 @@ def test_the_guides_journey_through_the_portal(
     browser.open("/")  # the focused skip link now covers the header
     axe.screen(browser, "accueil")
 
+    browser.open(f"/ouvertures?domaine=BTS&session=2027&academie={ACADEMIE}")
+    assert "Ouvert" in browser.text
+    axe.screen(browser, "ouverture-des-services")
+    browser.open("/compte/activation?token=" + "x" * 32)
+    assert browser.h1 == "Activation impossible"
+    axe.screen(browser, "activation-lien-invalide")
+    browser.open("/")
+
     # Créer mon compte: the rule is checked as typed, then on the server.
     browser.click_button("Créer mon compte")
     assert browser.h1 == "Créer mon compte"
@@ -278,6 +286,10 @@ def test_the_guides_journey_through_the_portal(
     _retry(lambda: browser.open("/compte"), lambda: not browser.find("#nom_naissance").is_enabled())
     axe.screen(browser, "modifier-mon-compte-verrouille")
 
+    # Without JavaScript the bin is a link to the same confirmation, as a page.
+    browser.open(f"/inscriptions/{cid}/desinscription")
+    assert browser.h1 == "Confirmer la désinscription"
+    axe.screen(browser, "desinscription-sans-javascript")
     # The bin opens the confirmation dialog; confirming withdraws.
     browser.open("/inscriptions")
     browser.find("a.portal-bin").click()
