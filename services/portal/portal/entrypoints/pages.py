@@ -42,6 +42,8 @@ SERVICE_NAMES = {
     "documents": "documents",
     "uploads": "pièces justificatives",
 }
+# Browsers keep cookies up to 4096 bytes; what Précédent kept gives way first.
+MAX_COOKIE_BYTES = 3900
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
@@ -172,9 +174,12 @@ def _store_session(
     if found is not None and current == found:
         return
     settings = request.app[DEPS].settings
+    value = request.app[DEPS].sessions.encode(current)
+    if len(value) > MAX_COOKIE_BYTES and current.saisie is not None:
+        value = request.app[DEPS].sessions.encode(replace(current, saisie=None))
     response.set_cookie(
         COOKIE_NAME,
-        request.app[DEPS].sessions.encode(current),
+        value,
         max_age=settings.session_max_age_s,
         path="/",
         httponly=True,
