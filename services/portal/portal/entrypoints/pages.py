@@ -80,6 +80,12 @@ def render(
     return aiohttp_jinja2.render_template(template, request, page, status=status)
 
 
+def refused(request: web.Request, title: str, exc: ApiProblem, status: int = 409) -> web.Response:
+    """A service said no to what the candidate asked: its reason, in French."""
+    context = {"title": title, "message": problem_message(exc.slug)}
+    return render(request, "error.html", context, status=status)
+
+
 def redirect(location: str) -> web.HTTPSeeOther:
     return web.HTTPSeeOther(location)
 

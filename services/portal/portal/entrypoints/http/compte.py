@@ -28,6 +28,7 @@ from portal.entrypoints.pages import (
     flash,
     form,
     redirect,
+    refused,
     render,
     session,
 )
@@ -271,7 +272,6 @@ async def confirm_email(request: web.Request) -> web.Response:
             "POST", "/api/v1/accounts/email/confirm", json={"token": token}
         )
     except ApiProblem as exc:
-        context = {"title": "Confirmation impossible", "message": problem_message(exc.slug)}
-        return render(request, "error.html", context, status=400)
+        return refused(request, "Confirmation impossible", exc, status=400)
     flash(request, "Votre nouvelle adresse email est confirmée.")
     raise redirect("/")

@@ -12,7 +12,6 @@ from aiohttp import web
 from portal.adapters.backends import Backend, gather_optional
 from portal.domain import wizard
 from portal.domain.errors import ApiProblem
-from portal.domain.messages import problem_message
 from portal.entrypoints.forms import FormErrors, errors_from, idempotency_key, new_nonce
 from portal.entrypoints.http._routes import routes
 from portal.entrypoints.http.home import refresh_gestionnaire
@@ -22,6 +21,7 @@ from portal.entrypoints.pages import (
     form,
     form_all,
     redirect,
+    refused,
     render,
     session,
     set_session,
@@ -114,8 +114,7 @@ async def create(request: web.Request) -> web.Response:
             found := FOUND_UUID.search(str(exc.body.get("detail", "")))
         ):
             raise redirect(f"/inscription/{found.group(0)}/identification") from exc
-        context = {"title": "Inscription impossible", "message": problem_message(exc.slug)}
-        return render(request, "error.html", context, status=409)
+        return refused(request, "Inscription impossible", exc)
     raise redirect(f"/inscription/{created['id']}/identification")
 
 
@@ -171,6 +170,14 @@ def _kept_input(request: web.Request, cid: str, slug: str) -> dict[str, Any] | N
     return values if isinstance(values, dict) else None
 
 
+async def read_candidature(request: web.Request, cid: str, token: str | None = None) -> Any:
+    """The candidature as registration shows it to its candidate (tabs, numbers, versions)."""
+    path = f"/api/v1/candidatures/{cid}"
+    return await backends(request).registration.call(
+        "GET", path, token=token or await access_token(request)
+    )
+
+
 def _labels(data: Any) -> dict[str, str]:
     labels = dict(TAB_LABELS)
     for key in data:
@@ -196,7 +203,7 @@ async def _render_tab(
     token = await access_token(request)
     registration = backends(request).registration
     reads = [
-        registration.call("GET", f"/api/v1/candidatures/{cid}", token=token),
+        read_candidature(request, cid, token),
         registration.call("GET", f"/api/v1/candidatures/{cid}/onglets/{slug}", token=token),
     ]
     if slug in DEPENDS_ON:
@@ -301,7 +308,7 @@ async def recapitulatif(request: web.Request) -> web.Response:
     token = await access_token(request)
     registration = backends(request).registration
     candidature, recap = await asyncio.gather(
-        registration.call("GET", f"/api/v1/candidatures/{cid}", token=token),
+        read_candidature(request, cid, token),
         registration.call("GET", f"/api/v1/candidatures/{cid}/onglets/recapitulatif", token=token),
     )
     context = {
@@ -337,8 +344,7 @@ async def enregistrer(request: web.Request) -> web.Response:
             headers=headers,
         )
     except ApiProblem as exc:
-        context = {"title": "Enregistrement impossible", "message": problem_message(exc.slug)}
-        return render(request, "error.html", context, status=409)
+        return refused(request, "Enregistrement impossible", exc)
     await refresh_gestionnaire(request)
     raise redirect(f"/inscription/{cid}/numero")
 
@@ -349,7 +355,7 @@ async def numero(request: web.Request) -> web.Response:
     token = await access_token(request)
     registration = backends(request).registration
     candidature, mine = await asyncio.gather(
-        registration.call("GET", f"/api/v1/candidatures/{cid}", token=token),
+        read_candidature(request, cid, token),
         registration.call("GET", "/api/v1/me/candidatures", token=token),
     )
     (documents,) = await gather_optional(

@@ -5,12 +5,20 @@ from __future__ import annotations
 from aiohttp import web
 
 from portal.domain.errors import ApiProblem
-from portal.domain.messages import problem_message
 from portal.entrypoints.forms import idempotency_key, new_nonce
 from portal.entrypoints.http._routes import routes
 from portal.entrypoints.http.home import refresh_gestionnaire
-from portal.entrypoints.http.inscription import UUID
-from portal.entrypoints.pages import access_token, backends, flash, form, redirect, render, session
+from portal.entrypoints.http.inscription import UUID, read_candidature
+from portal.entrypoints.pages import (
+    access_token,
+    backends,
+    flash,
+    form,
+    redirect,
+    refused,
+    render,
+    session,
+)
 
 WITHDRAWN = "Votre désinscription est enregistrée. Un mail de confirmation vous est adressé."
 
@@ -27,9 +35,7 @@ async def mes_inscriptions(request: web.Request) -> web.Response:
 @routes.get(rf"/inscriptions/{{id:{UUID}}}")
 async def consultation(request: web.Request) -> web.Response:
     cid = request.match_info["id"]
-    candidature = await backends(request).registration.call(
-        "GET", f"/api/v1/candidatures/{cid}", token=await access_token(request)
-    )
+    candidature = await read_candidature(request, cid)
     context = {
         "title": "Récapitulatif - Consultation",
         "candidature": candidature,
@@ -42,9 +48,7 @@ async def consultation(request: web.Request) -> web.Response:
 async def confirm_withdrawal(request: web.Request) -> web.Response:
     """The bin's confirmation, as a page (without JavaScript the dialog is this page)."""
     cid = request.match_info["id"]
-    candidature = await backends(request).registration.call(
-        "GET", f"/api/v1/candidatures/{cid}", token=await access_token(request)
-    )
+    candidature = await read_candidature(request, cid)
     context = {"title": "Me désinscrire", "candidature": candidature, "nonce": new_nonce()}
     return render(request, "desinscription.html", context)
 
@@ -62,8 +66,7 @@ async def withdraw(request: web.Request) -> web.Response:
             headers={"Idempotency-Key": key},
         )
     except ApiProblem as exc:
-        context = {"title": "Désinscription impossible", "message": problem_message(exc.slug)}
-        return render(request, "error.html", context, status=409)
+        return refused(request, "Désinscription impossible", exc)
     await refresh_gestionnaire(request)
     flash(request, WITHDRAWN)
     raise redirect("/inscriptions")
