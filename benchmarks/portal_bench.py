@@ -39,7 +39,7 @@ import uvloop
 
 from benchmarks.registration_bench import HOST, free_port, process, wait_ready
 from shared.testing.factories import identite_json
-from tests.portal.window import PASSWORD, open_window_now
+from tests.portal.helpers import PASSWORD, open_window_now
 
 ACADEMIE = "001"
 SCRIPT = str(Path(__file__).resolve())

@@ -21,7 +21,7 @@ from selenium.webdriver.support.ui import Select
 
 from tests.portal.browser import Browser, chromium, chromium_missing
 from tests.portal.conftest import RunningPlatform
-from tests.portal.window import PASSWORD, open_window_now
+from tests.portal.helpers import IDENTITE_TYPED, PASSWORD, open_window_now
 
 pytestmark = pytest.mark.skipif(chromium_missing() is not None, reason=str(chromium_missing()))
 
@@ -117,17 +117,7 @@ def test_the_guides_journey_through_the_portal(
     browser.type("email", email)
     browser.type("password_confirmation", PASSWORD)
     browser.choose("civilite", "MME")
-    for name, value in {
-        "nom_naissance": "Martin",
-        "prenoms": "Camille, Anne",
-        "pays_naissance": "FR",
-        "commune_naissance": "Besançon",
-        "nationalite": "FR",
-        "adresse_ligne1": "12 rue de l'Église",
-        "code_postal": "25000",
-        "commune": "Besançon",
-        "pays": "FR",
-    }.items():
+    for name, value in IDENTITE_TYPED.items():
         browser.type(name, value)
     browser.set_value("date_naissance", "2001-04-12")
     axe.screen(browser, "creer-mon-compte")

@@ -8,22 +8,11 @@ from typing import Any
 
 from shared.testing.factories import random_email
 from tests.accounts.integration.conftest import PASSWORD, Service, active_candidate
+from tests.portal.helpers import IDENTITE_TYPED
 from tests.portal.integration.conftest import Portal, csrf_of, sign_in
 
 StartPortal = Callable[..., Awaitable[Portal]]
-IDENTITE = {
-    "civilite": "MME",
-    "nom_naissance": "Martin",
-    "prenoms": "Camille",
-    "date_naissance": "2001-04-12",
-    "pays_naissance": "fr",
-    "commune_naissance": "Besançon",
-    "nationalite": "FR",
-    "adresse_ligne1": "12 rue de l'Église",
-    "code_postal": "25000",
-    "commune": "Besançon",
-    "pays": "FR",
-}
+IDENTITE = {"civilite": "MME", "date_naissance": "2001-04-12", **IDENTITE_TYPED}
 
 
 async def post(portal: Portal, path: str, form: dict[str, Any]) -> tuple[int, str]:

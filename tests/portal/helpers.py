@@ -1,6 +1,6 @@
-"""A BTS 2027 window of an académie opened around now, by an administrateur created for it:
-the platforms of the browser tests and the benchmark run on the real clock, and the seed's
-windows are those of the 2026–2027 session."""
+"""What the portal's tests and benchmark share: an identity as typed in Créer mon compte, and
+a BTS 2027 window of an académie opened around now by an administrateur created for it (the
+platforms run on the real clock, and the seed's windows are those of the 2026–2027 session)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,19 @@ from datetime import UTC, datetime, timedelta
 import aiohttp
 
 PASSWORD = "Cyclades#2027ok"
+# The identity fields of Créer mon compte, as a candidate types them (the civilité and the date
+# of birth are chosen, not typed).
+IDENTITE_TYPED = {
+    "nom_naissance": "Martin",
+    "prenoms": "Camille, Anne",
+    "pays_naissance": "FR",
+    "commune_naissance": "Besançon",
+    "nationalite": "FR",
+    "adresse_ligne1": "12 rue de l'Église",
+    "code_postal": "25000",
+    "commune": "Besançon",
+    "pays": "FR",
+}
 
 
 async def create_admin(accounts_database_url: str, amqp_url: str) -> str:
