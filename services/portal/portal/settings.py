@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import SecretStr
+from pydantic import SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
-from shared.settings import ServiceSettings
+from portal.domain.session import is_fernet_key
+from shared.settings import PLACEHOLDER_SECRETS, ServiceSettings
 
 # `npm ci` in services/portal/ puts the design system here (Makefile's install target).
 DEFAULT_ASSETS = Path(__file__).resolve().parent.parent / "node_modules"
@@ -41,6 +42,15 @@ class Settings(ServiceSettings):
     public_cache_ttl_s: float = 30.0
     # Largest file the Ajouter form takes (the uploads service enforces its own limit).
     max_upload_bytes: int = 10 * 1024 * 1024
+
+    @field_validator("session_key")
+    @classmethod
+    def _a_fernet_key(cls, value: SecretStr | None) -> SecretStr | None:
+        key = value.get_secret_value() if value is not None else None
+        # A placeholder is left to the base class's check, which names it as such.
+        if key and not is_fernet_key(key) and key.strip().lower() not in PLACEHOLDER_SECRETS:
+            raise ValueError("PORTAL_SESSION_KEY must be a Fernet key (Fernet.generate_key())")
+        return value
 
     def _secrets(self) -> dict[str, str]:
         secrets = super()._secrets()

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from aiohttp.test_utils import make_mocked_request
 from multidict import MultiDict
+from pydantic import ValidationError
 
 from portal.domain import wizard
 from portal.domain.pieces import groups_of
 from portal.domain.session import Session, SessionCodec, generate_key
 from portal.entrypoints.forms import idempotency_key, identite_field, identite_from_form
 from portal.entrypoints.pages import client_address, safe_next
+from portal.settings import Settings
 
 
 def test_a_session_cookie_reads_back_and_an_altered_or_old_one_does_not() -> None:
@@ -133,3 +136,13 @@ def test_the_browsers_address_is_the_gateways_last_forwarded_entry_only_when_tru
     request = make_mocked_request("GET", "/", headers={"X-Forwarded-For": "6.6.6.6, 10.0.0.7"})
     assert client_address(request, trust_forwarded_for=True) == "10.0.0.7"
     assert client_address(request, trust_forwarded_for=False) == request.remote
+
+
+def test_the_session_key_must_be_a_fernet_key_and_is_required_in_production() -> None:
+    assert Settings(session_key=generate_key().decode()).session_key is not None
+    with pytest.raises(ValidationError, match="Fernet key"):
+        Settings(session_key="not-a-key")
+    with pytest.raises(ValidationError, match="placeholder"):
+        Settings(environment="production")
+    with pytest.raises(ValidationError, match="placeholder"):
+        Settings(environment="production", session_key="changeme")
