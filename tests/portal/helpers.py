@@ -51,7 +51,9 @@ async def open_window_now(
     accounts_database_url: str,
     amqp_url: str,
     academie: str,
+    announcement: str | None = None,
 ) -> None:
+    """The window, and the home page's announcement (guide, 1) when one is given."""
     admin = await create_admin(accounts_database_url, amqp_url)
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as http:
         credentials = {"email": admin, "password": PASSWORD}
@@ -59,6 +61,19 @@ async def open_window_now(
             assert response.status == 200, await response.text()
             token = (await response.json())["access_token"]
         now = datetime.now(UTC)
+        if announcement:
+            message = {
+                "title": announcement,
+                "body": "Le portail sera indisponible dimanche de 8 h à 10 h.",
+                "starts_at": (now - timedelta(minutes=1)).isoformat(),
+                "ends_at": (now + timedelta(hours=1)).isoformat(),
+            }
+            async with http.post(
+                accounts_url + "/api/v1/admin/announcements",
+                json=message,
+                headers={"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex},
+            ) as response:
+                assert response.status == 201, await response.text()
         window = {
             "examen": "BTS",
             "session": 2027,

@@ -26,6 +26,7 @@ from tests.portal.helpers import IDENTITE_TYPED, PASSWORD, open_window_now
 pytestmark = pytest.mark.skipif(chromium_missing() is not None, reason=str(chromium_missing()))
 
 ACADEMIE = "001"
+ANNOUNCEMENT = "Maintenance programmée"
 WAIT = 60.0
 
 
@@ -38,6 +39,7 @@ async def window_open(running_platform: RunningPlatform) -> RunningPlatform:
         platform.database("accounts"),
         platform.amqp_url,
         ACADEMIE,
+        announcement=ANNOUNCEMENT,
     )
     return platform
 
@@ -91,6 +93,7 @@ def test_the_guides_journey_through_the_portal(
 
     browser.open("/")
     assert "Portail candidat CYCLADES" in browser.h1
+    assert ANNOUNCEMENT in browser.text
     # Keyboard first: the first Tab reaches the skip link to the content.
     browser.find("body").send_keys(Keys.TAB)
     focused = browser.driver.switch_to.active_element
