@@ -14,6 +14,8 @@ install:
 	python3 -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	# The portal's design system (@gouvfr/dsfr) and axe-core, from the committed lock file.
+	cd services/portal && npm ci --no-audit --no-fund --loglevel=error
 
 lint:
 	$(BIN)/ruff check .

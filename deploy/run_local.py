@@ -59,6 +59,8 @@ SERVICES = [
     Service("documents", 8083),
     Service("uploads", 8084),
     Service("notifications", 8085),
+    # The candidate portal, last: it only calls the others. README's first steps end on it.
+    Service("portal", 8080),
 ]
 JWKS_PATH = "/api/v1/.well-known/jwks.json"
 # Run once before a service starts (idempotent): the seed référentiel.
@@ -98,7 +100,18 @@ def environment(service: Service, args: argparse.Namespace) -> dict[str, str]:
         "SMTP_PORT": smtp_port,
         "SMTP_SECURITY": "none",
         "CLAMD_ADDRESS": args.clamd,
-        "PORTAL_BASE_URL": "http://127.0.0.1:8080",
+        "PORTAL_BASE_URL": f"http://127.0.0.1:{8080 + args.port_offset}",
+        # Read by the portal only (PORTAL_…): where the services answer; plain http locally.
+        **{
+            f"{name.upper()}_URL": Service(name, port, args.port_offset).url
+            for name, port in (
+                ("accounts", 8081),
+                ("registration", 8082),
+                ("documents", 8083),
+                ("uploads", 8084),
+            )
+        },
+        "COOKIE_SECURE": "false",
     }
     return {**os.environ, **{service.prefix + key: value for key, value in values.items()}}
 
