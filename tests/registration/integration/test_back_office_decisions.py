@@ -13,7 +13,7 @@ from typing import Any
 import asyncpg
 import pytest
 
-from shared.testing.factories import pieces_fournies
+from shared.testing.factories import piece_status_changed, pieces_fournies
 from shared.testing.helpers import publish_envelope, wait_until
 from shared.testing.tokens import TestKeys
 from tests.registration.conftest import ServiceUnderTest, gestionnaire, problem
@@ -57,6 +57,36 @@ async def audit_rows(service: ServiceUnderTest) -> list[tuple[str, str]]:
     async with service.pool.acquire() as conn:
         rows = await conn.fetch("SELECT action, target FROM audit_log ORDER BY id")
     return [(row[0], row[1]) for row in rows]
+
+
+async def test_the_detail_shows_each_pieces_latest_status(
+    candidat: Candidat, service: ServiceUnderTest, test_keys: TestKeys
+) -> None:
+    cid = uuid.UUID(await saved(candidat))
+    piece = uuid.uuid4()
+    recue = piece_status_changed(
+        piece_id=piece, candidature_id=cid, status="recue", changed_at=CLOSING
+    )
+    non_conforme = recue.model_copy(
+        update={"status": "non_conforme", "comment": "Illisible",
+                "changed_at": CLOSING + timedelta(hours=1)}
+    )  # fmt: skip
+    await service.publish(non_conforme, producer="uploads")
+    await service.publish(recue, producer="uploads")  # older, arriving later
+
+    async def handled() -> bool:
+        async with service.pool.acquire() as conn:
+            found = await conn.fetchval(
+                "SELECT count(*) FROM inbox WHERE event_type = 'PieceStatusChanged'"
+            )
+        return int(found) == 2
+
+    assert await wait_until(handled)
+    staff = gestionnaire(test_keys, "001")
+    view = await (await call(service, staff, "GET", f"{ADMIN_CANDIDATURES}/{cid}")).json()
+    assert [(p["piece_id"], p["statut"], p["commentaire"]) for p in view["pieces_statuts"]] == [
+        (str(piece), "non_conforme", "Illisible")
+    ]
 
 
 async def test_the_detail_shows_the_groups_declared_provided_the_latest_declaration_each(

@@ -13,6 +13,7 @@ from shared.events.catalogue import (
     AccountIdentityChanged,
     AccountRegistered,
     PiecesFournies,
+    PieceStatusChanged,
 )
 from shared.http.keys import SETTINGS
 
@@ -30,5 +31,11 @@ def subscriptions(app: web.Application) -> list[Subscription]:
                 AccountErased: identites.on_erased,
             },
         ),
-        Subscription(settings.queue("pieces"), {PiecesFournies: pieces.on_pieces_fournies}),
+        Subscription(
+            settings.queue("pieces"),
+            {
+                PiecesFournies: pieces.on_pieces_fournies,
+                PieceStatusChanged: pieces.on_piece_status_changed,
+            },
+        ),
     ]

@@ -463,6 +463,13 @@ class PiecesFourniesView(BaseModel):
     fournies_at: datetime
 
 
+class PieceStatutView(BaseModel):
+    piece_id: uuid.UUID
+    statut: str
+    commentaire: str | None
+    changed_at: datetime
+
+
 class AdminCandidatureView(BaseModel):
     id: uuid.UUID
     account_id: uuid.UUID
@@ -483,6 +490,8 @@ class AdminCandidatureView(BaseModel):
     decisions: list[DecisionView]
     # The groups of pièces the candidate declared provided (the uploads service's events).
     pieces_fournies: list[PiecesFourniesView] = []
+    # Each pièce's latest status set by a gestionnaire (none yet: not listed).
+    pieces_statuts: list[PieceStatutView] = []
 
 
 class DiffQuery(BaseModel):

@@ -32,6 +32,7 @@ from registration.entrypoints.schemas import (
     DiffView,
     OngletChange,
     PiecesFourniesView,
+    PieceStatutView,
     ReadOnlyBody,
     ReadOnlyView,
     SanteView,
@@ -152,6 +153,10 @@ async def detail(
         pieces_fournies=[
             PiecesFourniesView.model_validate(dict(found))
             for found in await pieces_sql.fournies_of(conn, candidature_id)
+        ],
+        pieces_statuts=[
+            PieceStatutView.model_validate(dict(found))
+            for found in await pieces_sql.statuses_of(conn, candidature_id)
         ],
     )
 
