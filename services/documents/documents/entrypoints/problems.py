@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from documents.domain.errors import CandidatureNotFound, DocumentNotFound
+from documents.domain.errors import (
+    CandidatureNotFound,
+    DocumentNotFound,
+    FormulaireNotFound,
+    InvalidPdf,
+    RenderJobNotFailed,
+    RenderJobNotFound,
+    VerificationNotFound,
+)
 from shared.http.api import ProblemMap
-from shared.http.problems import ProblemError, not_found
+from shared.http.problems import ProblemError, conflict, not_found
 
 
 def _candidature(error: CandidatureNotFound) -> ProblemError:
@@ -15,4 +23,32 @@ def _document(error: DocumentNotFound) -> ProblemError:
     return not_found(f"Document {error.document_id}")
 
 
-PROBLEMS: ProblemMap = {CandidatureNotFound: _candidature, DocumentNotFound: _document}
+def _verification(error: VerificationNotFound) -> ProblemError:
+    return not_found("A document with this verification code")
+
+
+def _render_job(error: RenderJobNotFound) -> ProblemError:
+    return not_found(f"Render job {error.job_id}")
+
+
+def _render_job_not_failed(error: RenderJobNotFailed) -> ProblemError:
+    return conflict("render-job-not-failed", f"Render job {error.job_id} is {error.status}")
+
+
+def _formulaire(error: FormulaireNotFound) -> ProblemError:
+    return not_found(f"Formulaire {error.formulaire_id}")
+
+
+def _invalid_pdf(error: InvalidPdf) -> ProblemError:
+    return ProblemError(422, "invalid-pdf", "Not an acceptable PDF", error.reason)
+
+
+PROBLEMS: ProblemMap = {
+    CandidatureNotFound: _candidature,
+    DocumentNotFound: _document,
+    VerificationNotFound: _verification,
+    RenderJobNotFound: _render_job,
+    RenderJobNotFailed: _render_job_not_failed,
+    FormulaireNotFound: _formulaire,
+    InvalidPdf: _invalid_pdf,
+}

@@ -18,6 +18,7 @@ from aiohttp import web
 from documents.adapters.jobs_sql import NOTIFY_CHANNEL
 from documents.deps import CONFIG, DEPS
 from documents.domain.confirmation import render_payload
+from documents.domain.stamp import Stamp
 from documents.handlers.publishing import Policy, Publisher, Render
 from shared.db import DATABASE_UNREACHABLE, NotifyListener
 from shared.http.keys import BACKGROUND, POOL
@@ -47,10 +48,14 @@ class RenderPool:
         self.processes = processes
         self.executor = executor(processes)
 
-    async def render(self, event_type: str, payload: dict[str, Any]) -> bytes:
+    async def render(
+        self, event_type: str, payload: dict[str, Any], stamp: Stamp | None = None
+    ) -> bytes:
         loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(self.executor, render_payload, event_type, payload)
+            return await loop.run_in_executor(
+                self.executor, render_payload, event_type, payload, stamp
+            )
         except BrokenExecutor:
             log.warning("render pool broken: replaced")
             broken, self.executor = self.executor, executor(self.processes)
@@ -64,9 +69,9 @@ class RenderPool:
 def rendering(pool: Executor) -> Render:
     """Rendering in a given executor (tests drive the publisher with a thread)."""
 
-    async def render(event_type: str, payload: dict[str, Any]) -> bytes:
+    async def render(event_type: str, payload: dict[str, Any], stamp: Stamp | None = None) -> bytes:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(pool, render_payload, event_type, payload)
+        return await loop.run_in_executor(pool, render_payload, event_type, payload, stamp)
 
     return render
 
@@ -130,6 +135,7 @@ async def render_worker(app: web.Application) -> AsyncIterator[None]:
             lease_s=settings.render_lease_s,
             retry_initial_s=settings.render_retry_initial_s,
             retry_max_s=settings.render_retry_max_s,
+            max_attempts=settings.render_max_attempts,
         ),
     )
     loop = RenderLoop(
