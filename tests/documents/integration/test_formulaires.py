@@ -179,7 +179,7 @@ async def test_a_form_of_another_media_type_is_a_415(
         "/api/v1/formulaires?examen=CAP&titre=X",
         data=a_pdf(),
         headers={
-            "Content-Type": "application/octet-stream",
+            "Content-Type": "text/plain",
             **bearer(test_keys, Role.ADMINISTRATEUR),
         },
     )

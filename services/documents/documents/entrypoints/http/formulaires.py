@@ -1,6 +1,6 @@
 """Formulaires: `GET /api/v1/formulaires?examen=` lists the forms offered for an examen (any
 signed-in user), `GET …/{id}` downloads one (streamed); an administrateur adds one (the body
-is the PDF itself, `application/pdf`) and removes one.
+is the PDF itself, `application/pdf` or `application/octet-stream`) and removes one.
 
 An upload never sits whole in memory and never holds a pooled connection while it arrives:
 a declared `Content-Length` over `formulaire_max_bytes` is a 413 before anything is read, and
@@ -129,7 +129,8 @@ async def checked_and_stored(
 @api.post(
     "/api/v1/formulaires",
     query=NewFormulaire,
-    media_types=("application/pdf",),
+    # What a client declares is not trusted either way: the content is checked (pdf_check).
+    media_types=("application/pdf", "application/octet-stream"),
     response=FormulaireView,
     status=201,
     roles=ADMINISTRATEUR,

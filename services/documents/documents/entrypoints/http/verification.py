@@ -15,8 +15,8 @@ from shared.http.api import Api
 api = Api(problems=PROBLEMS)
 TAGS = ("vérification",)
 # What a person may type: letters, digits and dashes (spaces and case are forgiven by the
-# parser; a path has none). Not `.`: `jwks.json` is not a code.
-CODE = "[0-9A-Za-z-]{1,32}"
+# parser; a path has none). Not `.`: `jwks.json` is not a code. The length is the parser's.
+CODE = "[0-9A-Za-z-]+"
 
 
 @api.get(
