@@ -136,6 +136,7 @@ async def render_worker(app: web.Application) -> AsyncIterator[None]:
             retry_initial_s=settings.render_retry_initial_s,
             retry_max_s=settings.render_retry_max_s,
             max_attempts=settings.render_max_attempts,
+            concurrency=settings.render_processes + 1,
         ),
     )
     loop = RenderLoop(

@@ -68,6 +68,8 @@ class Policy:
     retry_initial_s: float
     retry_max_s: float
     max_attempts: int = 8
+    # Jobs of a batch in flight at once (render processes + 1 keeps every process busy).
+    concurrency: int = 1
 
     def retry_delay_s(self, attempts: int) -> float:
         """After the `attempts`-th failure: doubling from the initial delay, capped."""
@@ -103,14 +105,23 @@ class Publisher:
             return 0
         held = {job.id: job.attempts for job in jobs}
         renewing = asyncio.ensure_future(self._renew_leases(held))
-        try:
-            for job in jobs:
+        # `concurrency` jobs in flight: one renders while another is put and recorded.
+        slots = asyncio.Semaphore(self.policy.concurrency)
+
+        async def one(job: RenderJob) -> None:
+            async with slots:
                 await self._publish_or_count_failure(job)
                 held.pop(job.id)
+
+        try:
+            outcomes = await asyncio.gather(*(one(job) for job in jobs), return_exceptions=True)
         finally:
             renewing.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await renewing
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
         return len(jobs)
 
     async def _publish_or_count_failure(self, job: RenderJob) -> None:
@@ -133,6 +144,8 @@ class Publisher:
                     await jobs_sql.renew(conn, dict(held), self.policy.lease_s)
             except DATABASE_UNREACHABLE as exc:  # the record will fail too; reported there
                 log.debug("lease renewal failed", exc_info=exc)
+            except Exception:  # renewal must outlive one failure, and never fail the batch
+                log.warning("lease renewal failed", exc_info=True)
 
     async def publish(self, job: RenderJob) -> bool:
         """Render, store, record; False when the job was deferred or another attempt won."""

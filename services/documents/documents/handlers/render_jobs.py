@@ -1,5 +1,5 @@
 """Failed render jobs, for an administrateur: the list, and a retry (pending again, due now,
-its failures forgotten; the worker is woken by the NOTIFY of the update)."""
+its failures forgotten; a worker takes it at its next poll, within `render_poll_interval_s`)."""
 
 from __future__ import annotations
 
