@@ -4,10 +4,13 @@ size-limited) and removes it; a candidate lists and downloads it."""
 from __future__ import annotations
 
 import hashlib
+import io
+import os
 import uuid
 from collections.abc import AsyncIterator
 
 import pytest
+from pypdf import PdfWriter
 
 from documents.settings import Settings
 from shared.auth import Role
@@ -87,6 +90,29 @@ async def test_an_administrateur_adds_a_form_a_candidate_downloads_it_then_it_is
         return stored_objects(service) == set()
 
     assert await wait_until(object_removed)
+
+
+def large_pdf(size: int) -> bytes:
+    """A valid PDF of at least `size` bytes (an attachment of random bytes)."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_attachment("annexe.bin", os.urandom(size))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+async def test_a_form_larger_than_the_json_body_limit_is_streamed_and_stored(
+    service: ServiceUnderTest, test_keys: TestKeys
+) -> None:
+    pdf = large_pdf(3 * 1024 * 1024)  # past the app's 1 MiB body limit and the memory spool
+    status, added = await upload(service, test_keys, pdf)
+    assert status == 201, added
+    assert (added["size"], added["sha256"]) == (len(pdf), hashlib.sha256(pdf).hexdigest())
+    response = await service.client.get(
+        f"/api/v1/formulaires/{added['id']}", headers=bearer(test_keys, Role.CANDIDAT)
+    )
+    assert await response.read() == pdf
 
 
 async def test_the_same_file_twice_is_one_formulaire(
