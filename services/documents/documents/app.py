@@ -6,6 +6,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from documents.adapters.signing import load_keys
 from documents.deps import CONFIG, DEPS, Deps
 from documents.entrypoints.consumers import subscriptions
 from documents.entrypoints.http import api
@@ -24,6 +25,7 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Deps:
     return Deps(
         outbox=Outbox(settings.service_name, settings.events_exchange),
         clock=clock or SystemClock(),
+        keys=load_keys(settings.verification_signing_key, settings.verification_previous_jwks),
     )
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from documents.adapters.signing import VerificationKeys
 from documents.settings import Settings
 from shared.bus.outbox import Outbox
 from shared.clock import Clock
@@ -15,6 +16,8 @@ from shared.clock import Clock
 class Deps:
     outbox: Outbox
     clock: Clock
+    # Signs the verification token printed on every document (QR code); its JWKS is public.
+    keys: VerificationKeys
 
 
 DEPS = web.AppKey("documents_deps", Deps)

@@ -166,11 +166,12 @@ async def test_a_failing_put_is_retried_then_published(
     assert ready.status == 200
 
 
-async def test_a_crash_between_the_put_and_the_commit_leaves_one_document(
+async def test_a_crash_between_the_put_and_the_commit_leaves_one_document_and_no_orphan(
     start: Start, bucket: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The first commit fails after the object was put (the process died, the database went
-    away): the job is claimed again when its lease ends and published once."""
+    away): the job is tried again and published once, and the first attempt's object, which
+    no document names, is removed."""
     real_insert = documents_sql.insert_document
     calls = 0
 
@@ -191,10 +192,16 @@ async def test_a_crash_between_the_put_and_the_commit_leaves_one_document(
     assert calls == 2
     (document,) = await documents_of(service.pool, ref.candidature_id)
     store = service.app[STORE]
-    objects = {item.object_name for item in store.client.list_objects(store.bucket, recursive=True)}
-    # The first attempt's object is an orphan (no sweeper yet); the document names the second.
-    assert len(objects) == 2
-    assert document["object_key"] in objects
+
+    async def only_the_document_stored() -> bool:
+        listed = store.client.list_objects(store.bucket, recursive=True)
+        return {item.object_name for item in listed} == {document["object_key"]}
+
+    assert await wait_until(only_the_document_stored)
+    pending = await service.pool.fetchval(
+        "SELECT pending_keys FROM render_jobs WHERE candidature_id = $1", ref.candidature_id
+    )
+    assert pending == []
     announced = await service.pool.fetchval(
         "SELECT count(*) FROM outbox WHERE event_type = 'DocumentPublished'"
     )

@@ -119,6 +119,13 @@ async def erase_account(conn: asyncpg.Connection, account_id: uuid.UUID) -> int:
         [(row["object_key"],) for row in keys],
     )
     await conn.execute(
+        """INSERT INTO objects_to_remove (object_key)
+           SELECT unnest(pending_keys) FROM render_jobs WHERE candidature_id IN
+               (SELECT candidature_id FROM candidatures WHERE account_id = $1)
+           ON CONFLICT DO NOTHING""",
+        account_id,
+    )
+    await conn.execute(
         """DELETE FROM render_jobs WHERE candidature_id IN
                (SELECT candidature_id FROM candidatures WHERE account_id = $1)""",
         account_id,
@@ -136,3 +143,28 @@ async def objects_to_remove(conn: asyncpg.Connection, limit: int) -> list[str]:
 
 async def objects_removed(conn: asyncpg.Connection, keys: list[str]) -> None:
     await conn.execute("DELETE FROM objects_to_remove WHERE object_key = ANY($1)", keys)
+
+
+async def purge_candidatures(conn: asyncpg.Connection, candidature_ids: list[uuid.UUID]) -> int:
+    """Delete these candidatures, their documents (verifications cascade) and render jobs;
+    every object they name, and any an unfinished attempt put, is queued for removal.
+    Returns how many documents went."""
+    # The jobs' rows first: a render attempt recording now holds its job's row, so once these
+    # locks are taken its document is visible below, or it will find its job gone.
+    await conn.execute(
+        "SELECT 1 FROM render_jobs WHERE candidature_id = ANY($1) FOR UPDATE", candidature_ids
+    )
+    await conn.execute(
+        """INSERT INTO objects_to_remove (object_key)
+           SELECT object_key FROM documents WHERE candidature_id = ANY($1)
+           UNION
+           SELECT unnest(pending_keys) FROM render_jobs WHERE candidature_id = ANY($1)
+           ON CONFLICT DO NOTHING""",
+        candidature_ids,
+    )
+    deleted = await conn.execute(
+        "DELETE FROM documents WHERE candidature_id = ANY($1)", candidature_ids
+    )
+    await conn.execute("DELETE FROM render_jobs WHERE candidature_id = ANY($1)", candidature_ids)
+    await conn.execute("DELETE FROM candidatures WHERE candidature_id = ANY($1)", candidature_ids)
+    return int(deleted.split()[-1])

@@ -28,6 +28,21 @@ class QrCode:
         return len(self.matrix)
 
 
+# Choosing the best of the 8 masks is three quarters of segno's time (~12 of ~16 ms a token
+# here, as long as the rest of a page's render). Masks break up patterns of structured data
+# that would look like finder patterns; a token is mostly an Ed25519 signature and base45 of
+# JSON, close to random, on which the 8 masks score alike, so the PDF's QR takes a fixed one
+# (any mask is valid QR: a decoder reads it from the format bits).
+PDF_MASK = 2
+
+
+def qr_matrix(token: str) -> tuple[tuple[bool, ...], ...]:
+    """Only the modules (what a vector renderer draws), without making a PNG, with the fixed
+    mask above."""
+    qr = segno.make_qr(token, error="m", boost_error=True, mask=PDF_MASK)
+    return tuple(tuple(bool(module) for module in row) for row in qr.matrix)
+
+
 def render_qr(token: str, *, scale: int = 4, border: int = 4) -> QrCode:
     """`token` as a QR code. `scale` is pixels per module in the PNG; `border` is the quiet
     zone in modules (4 is what the standard asks for)."""

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import io
 from datetime import datetime
-from functools import cache
-from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
@@ -22,19 +20,24 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Frame,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
 from reportlab.platypus.flowables import Flowable
 
+from documents.domain.fonts import BOLD, REGULAR, register_fonts
+from documents.domain.stamp import STAMP_BOTTOM, STAMP_HEIGHT, Stamp, draw_stamp
 from shared.events.catalogue import CandidatureCreated, CandidatureModified, Identite
 
 Version = CandidatureCreated | CandidatureModified
 
-DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
-REGULAR = "Doc-Regular"
-BOLD = "Doc-Bold"
 MONTHS = (
     "janvier",
     "février",
@@ -59,25 +62,7 @@ GRID = TableStyle(
     ]
 )
 TITLE = "Confirmation d’inscription"
-
-
-@cache
-def font_files() -> tuple[Path, Path]:
-    """DejaVu Sans (Debian's fonts-dejavu-core) if present, else reportlab's bundled Vera."""
-    regular, bold = DEJAVU / "DejaVuSans.ttf", DEJAVU / "DejaVuSans-Bold.ttf"
-    if regular.is_file() and bold.is_file():
-        return regular, bold
-    import reportlab
-
-    fonts = Path(reportlab.__file__).parent / "fonts"
-    return fonts / "Vera.ttf", fonts / "VeraBd.ttf"
-
-
-@cache
-def _register_fonts() -> None:
-    regular, bold = font_files()
-    pdfmetrics.registerFont(TTFont(REGULAR, str(regular)))
-    pdfmetrics.registerFont(TTFont(BOLD, str(bold)))
+BOTTOM_MARGIN = 18 * mm
 
 
 def local_instant(at: datetime, zone: str) -> str:
@@ -260,7 +245,7 @@ def _header(event: Version) -> Any:
         f"Version : {event.version}",
     ]
 
-    def draw(canvas: Canvas, doc: SimpleDocTemplate) -> None:
+    def draw(canvas: Canvas, doc: BaseDocTemplate) -> None:
         canvas.saveState()
         width, height = A4
         canvas.setFont(BOLD, 9)
@@ -275,32 +260,56 @@ def _header(event: Version) -> Any:
     return draw
 
 
-def render_confirmation(event: Version) -> bytes:
-    """The confirmation d'inscription of one version, as PDF bytes."""
-    _register_fonts()
+def render_confirmation(event: Version, stamp: Stamp | None = None) -> bytes:
+    """The confirmation d'inscription of one version, as PDF bytes; with a `stamp`, its
+    verification code and QR code at the bottom of page 1 (the text keeps clear of it)."""
+    register_fonts()
     out = io.BytesIO()
     ref = event.candidature
-    doc = SimpleDocTemplate(
+    doc = BaseDocTemplate(
         out,
         pagesize=A4,
         leftMargin=20 * mm,
         rightMargin=20 * mm,
         topMargin=28 * mm,
-        bottomMargin=18 * mm,
+        bottomMargin=BOTTOM_MARGIN,
         title=f"{TITLE} – {ref.numero_inscription} – version {event.version}",
         author="CYCLADES",
         invariant=True,
         initialFontName=REGULAR,
     )
     header = _header(event)
-    doc.build(_story(event, _Styles()), onFirstPage=header, onLaterPages=header)
+
+    def first_page(canvas: Canvas, document: BaseDocTemplate) -> None:
+        header(canvas, document)
+        if stamp is not None:
+            draw_stamp(canvas, stamp)
+
+    first_bottom = STAMP_BOTTOM + STAMP_HEIGHT + 2 * mm if stamp is not None else BOTTOM_MARGIN
+    doc.addPageTemplates(
+        [
+            PageTemplate(
+                "first",
+                [_frame(doc, first_bottom)],
+                onPage=first_page,
+                autoNextPageTemplate="later",
+            ),
+            PageTemplate("later", [_frame(doc, BOTTOM_MARGIN)], onPage=header),
+        ]
+    )
+    doc.build(_story(event, _Styles()))
     return out.getvalue()
 
 
-def render_payload(event_type: str, payload: dict[str, Any]) -> bytes:
+def _frame(doc: BaseDocTemplate, bottom: float) -> Frame:
+    top = doc.pagesize[1] - doc.topMargin
+    return Frame(doc.leftMargin, bottom, doc.width, top - bottom, id="body")
+
+
+def render_payload(event_type: str, payload: dict[str, Any], stamp: Stamp | None = None) -> bytes:
     """For the process pool: the event as stored in the render job (picklable arguments)."""
     model = CandidatureModified if event_type == "CandidatureModified" else CandidatureCreated
-    return render_confirmation(model.model_validate(payload))
+    return render_confirmation(model.model_validate(payload), stamp)
 
 
 def file_name(kind: str, numero_inscription: str, version: int | None) -> str:

@@ -9,8 +9,9 @@ or an employer check a printed confirmation offline, with only the service's pub
 
 - `body` is the payload as a compact JSON *array* (positional, no key names, so it stays
   short): ``[kind, numero_candidat, numero_inscription, version, "YYYY-MM-DD", initials,
-  sha256, kid]`` where `sha256` (of the PDF) and `kid` are unpadded base64url (43 characters
-  each, not 64 hex digits).
+  sha256, kid]`` where `sha256` (of the document's content, see `content_sha256`: not of the
+  file, which prints the token) and `kid` are unpadded base64url (43 characters each, not 64
+  hex digits).
 - `signature` is the 64-byte Ed25519 signature of ``b"DV1:" + body``: the prefix is signed too,
   so a token cannot be replayed under another format version.
 - Base45 (RFC 9285) because its 45 characters are exactly QR's alphanumeric mode (5.5 bits per
@@ -190,6 +191,27 @@ def _find_key(jwks: dict[str, Any], kid: str) -> Ed25519PublicKey:
         except ValueError as exc:
             raise UnknownKey("the key named by the token is not usable") from exc
     raise UnknownKey("the token names a key that is not published")
+
+
+# --- what the token's sha256 is the digest of ----------------------------------------------
+
+CONTENT_DOMAIN: Final = b"cyclades-document-content/v1\n"
+
+
+def content_sha256(kind: DocumentKind, content: Any) -> str:
+    """The SHA-256 (hex) a token carries: of the document's *content*, not of its file.
+
+    A file cannot carry its own digest (the token is printed in the file, so the file's
+    SHA-256 depends on the token, which would depend on the SHA-256: no fixed point). The
+    content is what the document was rendered from (for a confirmation, the version's event
+    payload), as canonical JSON (sorted keys, no spaces, UTF-8), after a domain label and the
+    kind, so two kinds of document on the same data never share a digest. The service keeps
+    it next to the stored file's own SHA-256, which `GET /api/v1/verification/{code}`
+    answers for checking a digital copy byte for byte.
+    """
+    canonical = json.dumps(content, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    material = CONTENT_DOMAIN + kind.value.encode() + b"\n" + canonical.encode()
+    return hashlib.sha256(material).hexdigest()
 
 
 # --- keys: the JWKS, the kid as the RFC 7638 thumbprint -----------------------------------

@@ -17,6 +17,7 @@ from shared.events.catalogue import (
     CandidatureCreated,
     CandidatureModified,
     CandidatureRejected,
+    CandidaturesPurged,
     CandidatureWithdrawn,
 )
 from shared.http.keys import SETTINGS
@@ -35,6 +36,7 @@ def subscriptions(app: web.Application) -> list[Subscription]:
                 CandidatureWithdrawn: _calling(events.candidature_withdrawn, deps),
                 CandidatureRejected: _calling(events.candidature_rejected, deps),
                 AccountErased: _calling(events.erase_account, deps),
+                CandidaturesPurged: _calling(events.candidatures_purged, deps),
             },
         )
     ]

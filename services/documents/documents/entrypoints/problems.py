@@ -6,9 +6,14 @@ from documents.domain.errors import (
     BatchNotFound,
     CandidatureNotFound,
     DocumentNotFound,
+    FormulaireNotFound,
+    InvalidPdf,
     PdfRefused,
+    RenderJobNotFailed,
+    RenderJobNotFound,
     TemplateRefused,
     UploadTooLarge,
+    VerificationNotFound,
     WithdrawalRefused,
 )
 from shared.http.api import ProblemMap
@@ -39,6 +44,26 @@ def _template_refused(error: TemplateRefused) -> ProblemError:
     )
 
 
+def _verification(error: VerificationNotFound) -> ProblemError:
+    return not_found("A document with this verification code")
+
+
+def _render_job(error: RenderJobNotFound) -> ProblemError:
+    return not_found(f"Render job {error.job_id}")
+
+
+def _render_job_not_failed(error: RenderJobNotFailed) -> ProblemError:
+    return conflict("render-job-not-failed", f"Render job {error.job_id} is {error.status}")
+
+
+def _formulaire(error: FormulaireNotFound) -> ProblemError:
+    return not_found(f"Formulaire {error.formulaire_id}")
+
+
+def _invalid_pdf(error: InvalidPdf) -> ProblemError:
+    return ProblemError(422, "invalid-pdf", "Not an acceptable PDF", error.reason)
+
+
 PROBLEMS: ProblemMap = {
     CandidatureNotFound: _candidature,
     DocumentNotFound: _document,
@@ -47,4 +72,9 @@ PROBLEMS: ProblemMap = {
     UploadTooLarge: _too_large,
     TemplateRefused: _template_refused,
     WithdrawalRefused: lambda error: conflict("not-withdrawable", error.detail),
+    VerificationNotFound: _verification,
+    RenderJobNotFound: _render_job,
+    RenderJobNotFailed: _render_job_not_failed,
+    FormulaireNotFound: _formulaire,
+    InvalidPdf: _invalid_pdf,
 }

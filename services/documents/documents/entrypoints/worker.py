@@ -56,8 +56,10 @@ class RenderPool:
         self.processes = processes
         self.executor = executor(processes)
 
-    async def render(self, event_type: str, payload: dict[str, Any]) -> bytes:
-        return await self.call(render_payload, event_type, payload)
+    async def render(
+        self, event_type: str, payload: dict[str, Any], stamp: Stamp | None = None
+    ) -> bytes:
+        return await self.call(render_payload, event_type, payload, stamp)
 
     async def call(self, function: Callable[..., T], *args: Any) -> T:
         """`function(*args)` in the pool (picklable: a module-level function and data)."""
@@ -77,9 +79,9 @@ class RenderPool:
 def rendering(pool: Executor) -> Render:
     """Rendering in a given executor (tests drive the publisher with a thread)."""
 
-    async def render(event_type: str, payload: dict[str, Any]) -> bytes:
+    async def render(event_type: str, payload: dict[str, Any], stamp: Stamp | None = None) -> bytes:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(pool, render_payload, event_type, payload)
+        return await loop.run_in_executor(pool, render_payload, event_type, payload, stamp)
 
     return render
 
@@ -158,6 +160,8 @@ async def render_worker(app: web.Application) -> AsyncIterator[None]:
             lease_s=settings.render_lease_s,
             retry_initial_s=settings.render_retry_initial_s,
             retry_max_s=settings.render_retry_max_s,
+            max_attempts=settings.render_max_attempts,
+            concurrency=settings.render_processes + 1,
         ),
     )
     loop = RenderLoop(

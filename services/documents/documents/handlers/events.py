@@ -19,6 +19,7 @@ from shared.events.catalogue import (
     CandidatureCreated,
     CandidatureModified,
     CandidatureRejected,
+    CandidaturesPurged,
     CandidatureWithdrawn,
 )
 
@@ -76,4 +77,19 @@ async def erase_account(
     await record_erased(conn, payload.account_id, envelope.occurred_at)
     deleted = await documents_sql.erase_account(conn, payload.account_id)
     log.info("documents of an erased account deleted", extra={"documents": deleted})
+    return deleted
+
+
+async def candidatures_purged(
+    conn: asyncpg.Connection, envelope: Envelope, payload: CandidaturesPurged, deps: Deps
+) -> int:
+    """The retention of a closed session ran out (domain §8, registration's clock): these
+    candidatures' documents, verification codes (a code of a purged document is unknown from
+    now on), render jobs and files go. A render job already claimed finds its job gone and
+    records nothing (its object is then removed)."""
+    deleted = await documents_sql.purge_candidatures(conn, payload.candidature_ids)
+    log.info(
+        "documents of purged candidatures deleted",
+        extra={"candidatures": len(payload.candidature_ids), "documents": deleted},
+    )
     return deleted

@@ -26,20 +26,21 @@ import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import asyncpg
 from prometheus_client import Counter
 
-from documents.adapters import gestion_sql
+from documents.adapters import gestion_sql, verifications_sql
 from documents.adapters.documents_sql import NewDocument
 from documents.adapters.gestion_sql import Item
 from documents.deps import Deps
 from documents.domain.errors import TemplateRefused
 from documents.domain.stamp import Stamp
-from documents.domain.templates import TEMPLATE, check, kind_of, title_of, version_of
-from documents.domain.verification import verification_code
+from documents.domain.templates import TEMPLATE, Version, check, kind_of, title_of, version_of
 from documents.handlers.gestion import publish
 from documents.handlers.publishing import STORAGE_ERRORS, Policy
+from documents.handlers.verification import Issued, issue
 from shared.db import in_transaction
 from shared.erasure import lock_and_check_erased
 from shared.storage import STORAGE, ObjectStore
@@ -98,9 +99,9 @@ class Generator:
             await self._fail(item, refused.detail)
             return False
         published_at = self.deps.clock.now()
-        stamp = Stamp(code=verification_code(), token="")
+        issued = self._issue(template, item, version, published_at)
         try:
-            pdf = await self.render(item.params, item.payload, stamp, published_at)
+            pdf = await self.render(item.params, item.payload, issued.stamp, published_at)
         except Exception as exc:  # a renderer bug or a broken pool: retried, then failed
             log.exception("generation failed", extra={"item": item.id})
             await self._render_failed(item, f"render: {exc!r}")
@@ -139,6 +140,7 @@ class Generator:
             await publish(
                 conn, document, version, "template", item.batch_id, item.created_by, self.deps
             )
+            await verifications_sql.insert(conn, document_id, issued.stamp.code, issued.payload)
             await gestion_sql.item_done(conn, item.id, document_id)
             return True
 
@@ -148,6 +150,21 @@ class Generator:
             return False
         GENERATIONS.labels("published").inc()
         return True
+
+    def _issue(
+        self, template: Any, item: Item, version: Version, published_at: datetime
+    ) -> Issued:
+        """The document's code and signed token, printed on it: the content signed is the
+        template's parameters with the candidature's version it was generated from."""
+        zone = ZoneInfo(version.candidature.academie.fuseau_horaire)
+        return issue(
+            kind_of(template),
+            version.candidature,
+            version.version,
+            published_at.astimezone(zone).date(),
+            {"template": item.params, "candidature": item.payload},
+            self.deps.keys,
+        )
 
     async def _discard(self, key: str) -> None:
         """Our object names nothing: removed (or, if S3 fails now, collected later)."""

@@ -3,7 +3,7 @@ the candidature consumer, and turns the service's refusals into problems (`probl
 
 from __future__ import annotations
 
-from documents.entrypoints.http import gestion, me
+from documents.entrypoints.http import formulaires, gestion, me, render_jobs, verification
 from documents.entrypoints.problems import PROBLEMS
 from shared.bus.admin import dead_letter_api
 from shared.http.api import Api
@@ -11,6 +11,9 @@ from shared.http.api import Api
 api = Api(problems=PROBLEMS)
 api.include(me.api)
 api.include(gestion.api)
+api.include(verification.api)
+api.include(formulaires.api)
+api.include(render_jobs.api)
 api.include(dead_letter_api())
 
 __all__ = ["api"]

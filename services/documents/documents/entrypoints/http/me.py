@@ -9,23 +9,19 @@ pooled connection while it streams (the row is read first)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncGenerator
-from typing import cast
 
 import asyncpg
 from aiohttp import web
 
 from documents.deps import DEPS
 from documents.domain.errors import CandidatureNotFound, DocumentNotFound
+from documents.entrypoints.http.streaming import stream_object
 from documents.entrypoints.problems import PROBLEMS
 from documents.entrypoints.schemas import DocumentView, MaCandidature
 from documents.handlers import mes_documents
-from documents.handlers.publishing import STORAGE_ERRORS
 from shared.auth import Principal, Role
 from shared.http.api import Api
 from shared.http.keys import POOL
-from shared.http.problems import ProblemError
-from shared.storage import STORAGE, STORE
 
 api = Api(problems=PROBLEMS)
 CANDIDAT = (Role.CANDIDAT,)
@@ -85,34 +81,12 @@ async def download_document(request: web.Request, principal: Principal) -> web.S
         raise DocumentNotFound(uuid.UUID(int=0))
     async with request.app[POOL].acquire() as conn:
         found = await mes_documents.download(conn, document_id, principal, request.app[DEPS])
-    etag = f'"{found.sha256}"'
-    headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
-    if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
-        return web.Response(status=304, headers=headers)
-    # An async generator: closed below, so an interrupted download releases its connection.
-    chunks = cast(AsyncGenerator[bytes, None], request.app[STORE].chunks(found.object_key))
-    try:
-        first = await anext(chunks, b"")
-    except STORAGE_ERRORS as exc:
-        STORAGE.failed(exc)
-        raise ProblemError(
-            503, "storage-unavailable", "Storage unavailable", "Try again in a moment"
-        ) from None
-    response = web.StreamResponse(
-        headers={
-            **headers,
-            "Content-Type": found.content_type,
-            "Content-Length": str(found.size),
-            "Content-Disposition": f'attachment; filename="{found.file_name}"',
-            "X-Content-Type-Options": "nosniff",
-        }
+    return await stream_object(
+        request,
+        key=found.object_key,
+        size=found.size,
+        sha256=found.sha256,
+        content_type=found.content_type,
+        file_name=found.file_name,
+        cache_control="private, no-cache",
     )
-    await response.prepare(request)
-    try:
-        await response.write(first)
-        async for chunk in chunks:
-            await response.write(chunk)
-    finally:
-        await chunks.aclose()
-    await response.write_eof()
-    return response
