@@ -27,6 +27,7 @@ from documents.domain.templates import (
     render_template,
     title_of,
 )
+from documents.domain.verification import display_code, verification_code
 from shared.events.catalogue import CandidatureCreated, DocumentKind, EpreuveInscrite
 from shared.testing import factories
 
@@ -35,6 +36,7 @@ pytestmark = pytest.mark.skipif(
     reason="poppler-utils (pdftotext, pdftoppm) is not installed",
 )
 
+CODE = verification_code()
 AT = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
 MARKUP = "<b>gras</b> &amp; <para>x</para> <font color='red'>#1</font> \\n \\\\ ]]> ${x} #set"
 
@@ -72,7 +74,7 @@ def template(data: dict[str, Any]) -> AnyTemplate:
 
 
 def render(data: dict[str, Any], event: CandidatureCreated | None = None) -> bytes:
-    return render_template(template(data), event or version(), Stamp("K7Q-2XW-9PA", ""), AT)
+    return render_template(template(data), event or version(), Stamp(CODE, ""), AT)
 
 
 CONVOCATION = {
@@ -93,7 +95,7 @@ def test_a_convocation_lists_date_time_and_place_per_epreuve(tmp_path: Path) -> 
     assert "Convocation aux épreuves" in text
     assert "E1 Culture générale et 12 mai 2027 8 h 30 Lycée Victor-Hugo" in text
     assert "E3 Gestion de la relation client 1er juin 2027 14 h 00 (4 h) Salle B" in text
-    assert "Code de vérification : K7Q-2XW-9PA" in text
+    assert f"Code : {display_code(CODE)}" in text
     assert "Le 1er mars 2027" in text
 
 

@@ -36,16 +36,9 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import Flowable
 
-from documents.domain.confirmation import (
-    BOLD,
-    GRID,
-    MONTHS,
-    REGULAR,
-    _register_fonts,
-    _Styles,
-    _text,
-)
+from documents.domain.confirmation import GRID, MONTHS, _Styles, _text
 from documents.domain.errors import TemplateRefused
+from documents.domain.fonts import BOLD, REGULAR, register_fonts
 from documents.domain.stamp import Stamp, draw_stamp
 from shared.events.catalogue import (
     CandidatureCreated,
@@ -456,7 +449,7 @@ def render_template(
     template: AnyTemplate, version: Version, stamp: Stamp, published_at: datetime
 ) -> bytes:
     """The document as PDF bytes (the same arguments give the same bytes)."""
-    _register_fonts()
+    register_fonts()
     out = io.BytesIO()
     title = title_of(template)
     doc = SimpleDocTemplate(

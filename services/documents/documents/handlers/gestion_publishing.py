@@ -151,9 +151,7 @@ class Generator:
         GENERATIONS.labels("published").inc()
         return True
 
-    def _issue(
-        self, template: Any, item: Item, version: Version, published_at: datetime
-    ) -> Issued:
+    def _issue(self, template: Any, item: Item, version: Version, published_at: datetime) -> Issued:
         """The document's code and signed token, printed on it: the content signed is the
         template's parameters with the candidature's version it was generated from."""
         zone = ZoneInfo(version.candidature.academie.fuseau_horaire)
