@@ -222,6 +222,10 @@ class Platform:
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{BASE_PORTS[service] + PORT_OFFSET}"
 
+    def databases(self) -> list[str]:
+        """The running services that own a database (the portal has none)."""
+        return [service for service in self.services if service in BASE_PORTS]
+
     def database(self, service: str) -> str:
         return urlunsplit(urlsplit(self.postgres)._replace(path=f"/dd_{self.tag}_{service}"))
 
@@ -759,7 +763,7 @@ async def count(platform: Platform, service: str, sql: str, *args: Any) -> int:
 async def backlogs(platform: Platform) -> dict[str, int]:
     """Work not done yet: unpublished outbox rows, render jobs, emails not sent."""
     found = {}
-    for service in platform.services:
+    for service in platform.databases():
         found[f"{service} outbox"] = await count(
             platform, service, "SELECT count(*) FROM outbox WHERE published_at IS NULL"
         )
@@ -843,7 +847,10 @@ async def ledger(
         ("emails: Désinscription", by_kind["withdrawn"]),
     ]  # fmt: skip
     dead = sum(
-        [await count(platform, s, "SELECT count(*) FROM dead_letters") for s in platform.services]
+        [
+            await count(platform, s, "SELECT count(*) FROM dead_letters")
+            for s in platform.databases()
+        ]
     )
     print("\nledger")
     for name, value in rows:
