@@ -9,7 +9,6 @@ import uuid
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
-import aiohttp
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from yarl import URL
@@ -181,65 +180,3 @@ async def test_enregistrer_double_clicked_sends_one_idempotency_key(
         await registration.close()
     assert keys[0] == keys[1]
     assert keys[2] != keys[0]
-
-
-async def test_an_upload_refused_by_the_uploads_service_is_said_next_to_its_field(
-    start_portal: StartPortal, service: Service
-) -> None:
-    """Mes justificatifs against a stand-in of the uploads API as announced (the service was
-    written alongside): a file too large or of the wrong kind gets a French message beside
-    its field, J'ai fourni toutes mes pièces reaches the group."""
-    posted: list[str] = []
-    cid = str(uuid.uuid4())
-
-    async def pieces(request: web.Request) -> web.Response:
-        piece = {"id": "p1", "libelle": "Pièce d'identité <b>", "statut": None}
-        group = {"id": "g1", "libelle": "Identité", "date_limite": "2026-12-15T22:59:00+00:00"}
-        return web.json_response({"groupes": [group | {"pieces": [piece]}]})
-
-    async def files(request: web.Request) -> web.Response:
-        posted.append(request.content_type)
-        data = await request.post()
-        upload = data["file"]
-        assert not isinstance(upload, str | bytes | bytearray)
-        status = 413 if upload.filename == "gros.pdf" else 415
-        return web.json_response({"type": "urn:cyclades:problem:x"}, status=status)
-
-    async def fournies(request: web.Request) -> web.Response:
-        posted.append(request.match_info["gid"])
-        return web.json_response({}, status=200)
-
-    stand_in = web.Application()
-    base = "/api/v1/me/candidatures/{cid}"
-    stand_in.router.add_get(base + "/pieces", pieces)
-    stand_in.router.add_post(base + "/pieces/{pid}/files", files)
-    stand_in.router.add_post(base + "/groupes/{gid}/fournies", fournies)
-    uploads = TestClient(TestServer(stand_in))
-    await uploads.start_server()
-    try:
-        portal = await start_portal(uploads_url=str(uploads.make_url("")).rstrip("/"))
-        await sign_in(portal, await active_candidate(service))
-        page = await (await portal.get(f"/justificatifs/{cid}")).text()
-        assert "Pièce d&#39;identité &lt;b&gt;" in page
-        assert "15/12/2026 à 23h59 (heure de Paris)" in page
-        assert "Formats acceptés" in page
-        csrf = session_of(portal).csrf
-        for name, message in (
-            ("gros.pdf", "dépasse la taille maximale"),
-            ("script.exe", "format de fichier n&#39;est pas accepté"),
-        ):
-            form = aiohttp.FormData({"csrf": csrf})
-            form.add_field("fichier", b"MZ...", filename=name, content_type="application/pdf")
-            response = await portal.post(f"/justificatifs/{cid}/pieces/p1/fichiers", data=form)
-            assert response.status == 400
-            text = await response.text()
-            assert 'id="fichier-p1-erreur"' in text
-            assert message in text
-        done = await portal.post(
-            f"/justificatifs/{cid}/groupes/g1/fournies", data={"csrf": csrf}, allow_redirects=False
-        )
-        assert done.status == 303
-    finally:
-        await uploads.close()
-    assert posted[:2] == ["multipart/form-data", "multipart/form-data"]
-    assert posted[2] == "g1"

@@ -9,9 +9,7 @@ from aiohttp import web
 from portal.domain.errors import ApiProblem
 from portal.entrypoints.http._routes import routes
 from portal.entrypoints.http.inscription import UUID
-from portal.entrypoints.pages import access_token, backends, render
-
-PASSED_HEADERS = ("Content-Type", "Content-Disposition", "Content-Length", "ETag")
+from portal.entrypoints.pages import access_token, backends, relay_download, render
 
 
 @routes.get("/documents")
@@ -43,19 +41,8 @@ async def documents_of(request: web.Request) -> web.Response:
 
 @routes.get(rf"/documents/fichier/{{id:{UUID}}}")
 async def download(request: web.Request) -> web.StreamResponse:
-    """The PDF streamed from the documents service, never held whole in memory."""
-    token = await access_token(request)
     path = f"/api/v1/me/documents/{request.match_info['id']}"
-    async with backends(request).documents.open("GET", path, token=token) as upstream:
-        response = web.StreamResponse(
-            headers={k: upstream.headers[k] for k in PASSED_HEADERS if k in upstream.headers}
-        )
-        response.headers["Cache-Control"] = "private, no-store"
-        await response.prepare(request)
-        async for chunk in upstream.content.iter_chunked(64 * 1024):
-            await response.write(chunk)
-        await response.write_eof()
-        return response
+    return await relay_download(request, backends(request).documents, path)
 
 
 @routes.get("/formulaires")
