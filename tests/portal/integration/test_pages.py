@@ -8,6 +8,7 @@ import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import Any
 
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
@@ -180,3 +181,69 @@ async def test_enregistrer_double_clicked_sends_one_idempotency_key(
         await registration.close()
     assert keys[0] == keys[1]
     assert keys[2] != keys[0]
+
+
+async def test_formulaires_lists_the_documents_services_forms_and_a_404_is_none(
+    start_portal: StartPortal, service: Service
+) -> None:
+    """Against a stand-in of documents' `GET /api/v1/formulaires?examen=` as announced (written
+    alongside): each form a download link; none, or the API not there (404), is the guide's
+    sentence for the BTS."""
+    pdf = b"%PDF-1.7 formulaire"
+    listings: dict[str, Any] = {
+        "BTS": [],
+        "DCG": [
+            {
+                "id": "a3f1c9e0-0000-4000-8000-000000000001",
+                "examen": "DCG",
+                "title": "Demande de dispense <b>",
+                "size": 48_213,
+                "pages": 2,
+                "sha256": "0" * 64,
+                "added_at": "2026-11-30T09:00:00Z",
+            }
+        ],
+    }
+    seen: list[str | None] = []
+
+    async def listing(request: web.Request) -> web.Response:
+        seen.append(request.headers.get("Authorization"))
+        return web.json_response(listings[request.query["examen"]])
+
+    async def download(request: web.Request) -> web.Response:
+        headers = {"Content-Disposition": 'attachment; filename="dispense.pdf"'}
+        return web.Response(body=pdf, content_type="application/pdf", headers=headers)
+
+    stand_in = web.Application()
+    stand_in.router.add_get("/api/v1/formulaires", listing)
+    stand_in.router.add_get("/api/v1/formulaires/{id}", download)
+    documents = TestClient(TestServer(stand_in))
+    await documents.start_server()
+    try:
+        portal = await start_portal(documents_url=str(documents.make_url("")).rstrip("/"))
+        await sign_in(portal, await active_candidate(service))
+        page = await (await portal.get("/formulaires?examen=DCG")).text()
+        form_id = listings["DCG"][0]["id"]
+        assert f'href="/formulaires/{form_id}"' in page
+        assert "Demande de dispense &lt;b&gt;" in page
+        assert "47 Ko — 2 pages — ajouté le 30/11/2026" in page
+        got = await portal.get(f"/formulaires/{form_id}")
+        assert got.status == 200
+        assert await got.read() == pdf
+        assert got.headers["Content-Disposition"] == 'attachment; filename="dispense.pdf"'
+        page = await (await portal.get("/formulaires")).text()
+        assert "cette section n'est pas utilisée dans le cadre du BTS" in page
+    finally:
+        await documents.close()
+    assert all(s and s.startswith("Bearer ") for s in seen)
+
+    without_api = TestClient(TestServer(web.Application()))  # every path a 404
+    await without_api.start_server()
+    try:
+        absent = await start_portal(documents_url=str(without_api.make_url("")).rstrip("/"))
+        await sign_in(absent, await active_candidate(service))
+        response = await absent.get("/formulaires")
+        assert response.status == 200
+        assert "pas utilisée dans le cadre du BTS" in await response.text()
+    finally:
+        await without_api.close()

@@ -11,6 +11,8 @@ from portal.entrypoints.http._routes import routes
 from portal.entrypoints.http.inscription import UUID
 from portal.entrypoints.pages import access_token, backends, relay_download, render
 
+FORMULAIRE_ID = "[A-Za-z0-9_-]{1,64}"
+
 
 @routes.get("/documents")
 async def mes_documents(request: web.Request) -> web.Response:
@@ -47,14 +49,24 @@ async def download(request: web.Request) -> web.StreamResponse:
 
 @routes.get("/formulaires")
 async def formulaires(request: web.Request) -> web.Response:
-    """Not used for the BTS (guide, 9): the section exists and says so."""
+    """The forms the documents service holds for an examen (`GET /api/v1/formulaires`: a list
+    of `{id, examen, title, size, pages, sha256, added_at}`). None for the BTS (guide, 9); a
+    404 (a documents service without that API) is read as none too."""
     token = await access_token(request)
     examen = request.query.get("examen", "BTS")
     try:
         listing = await backends(request).documents.call(
             "GET", "/api/v1/formulaires", params={"examen": examen}, token=token
         )
-    except ApiProblem:
+    except ApiProblem as exc:
+        if exc.status != 404:
+            raise
         listing = []
     context = {"title": "Formulaires", "formulaires": listing or [], "examen": examen}
     return render(request, "formulaires.html", context)
+
+
+@routes.get(rf"/formulaires/{{id:{FORMULAIRE_ID}}}")
+async def formulaire(request: web.Request) -> web.StreamResponse:
+    path = f"/api/v1/formulaires/{request.match_info['id']}"
+    return await relay_download(request, backends(request).documents, path)
