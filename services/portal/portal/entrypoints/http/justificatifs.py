@@ -9,6 +9,7 @@ import aiohttp
 from aiohttp import web
 from aiohttp.web_request import FileField
 
+from portal.deps import DEPS
 from portal.domain.errors import ApiProblem, BackendDown
 from portal.domain.messages import PIECES_MISSING, UPLOAD_UNAVAILABLE, problem_message
 from portal.domain.pieces import mes_pieces
@@ -62,6 +63,8 @@ async def _pieces_page(
         "dossier": mes_pieces(answer),
         "errors": errors or {},
         "nonce": new_nonce(),
+        # The portal takes no larger file (PORTAL_MAX_UPLOAD_BYTES): the form says the lesser.
+        "portal_max_bytes": request.app[DEPS].settings.max_upload_bytes,
     }
     return render(request, "justificatifs_pieces.html", context, status=status)
 
