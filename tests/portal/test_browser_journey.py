@@ -2,7 +2,8 @@
 run by deploy/run_local.py: Créer mon compte, the activation email's link, Me connecter, Modifier
 mon compte, M'inscrire, the eight tabs (errors shown), Enregistrer double-clicked (one
 candidature), N° Inscription, Mes inscriptions, Mes documents (the PDF), Formulaires, Mes
-justificatifs, the bin and its dialog. axe-core runs on every screen: zero violations; each
+justificatifs (a real PDF for each pièce, J'ai fourni toutes mes pièces, the validation
+dates), the bin and its dialog. axe-core runs on every screen: zero violations; each
 screen is kept as a screenshot under .artefacts/portal/."""
 
 from __future__ import annotations
@@ -12,16 +13,19 @@ import time
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 import pytest_asyncio
+from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
 from tests.portal.browser import Browser, chromium, chromium_missing
 from tests.portal.conftest import RunningPlatform
 from tests.portal.helpers import IDENTITE_TYPED, PASSWORD, open_window_now
+from tests.uploads import samples
 
 pytestmark = pytest.mark.skipif(chromium_missing() is not None, reason=str(chromium_missing()))
 
@@ -81,7 +85,7 @@ def _retry(action: Callable[[], object], until: Callable[[], bool], timeout: flo
 
 
 def test_the_guides_journey_through_the_portal(
-    browser: Browser, window_open: RunningPlatform
+    browser: Browser, window_open: RunningPlatform, tmp_path: Path
 ) -> None:
     platform = window_open
     axe = Axe()
@@ -272,8 +276,7 @@ def test_the_guides_journey_through_the_portal(
     browser.open("/formulaires")
     assert "pas utilisée dans le cadre du BTS" in browser.text
     axe.screen(browser, "formulaires")
-    browser.open("/justificatifs")
-    axe.screen(browser, "mes-justificatifs")
+    _mes_justificatifs(browser, axe, cid, tmp_path)
 
     # Once the candidature exists, the identity is greyed out (accounts learns it by the bus).
     _retry(lambda: browser.open("/compte"), lambda: not browser.find("#nom_naissance").is_enabled())
@@ -297,6 +300,52 @@ def test_the_guides_journey_through_the_portal(
     browser.open("/mot-de-passe/oubli")
     axe.screen(browser, "mot-de-passe-oublie")
     axe.assert_none()
+
+
+def _mes_justificatifs(browser: Browser, axe: Axe, cid: str, folder: Path) -> None:
+    """Guide, 10: a real PDF added for each pièce (J'ai fourni refused before, naming what
+    lacks), each listed with its deposit date, then J'ai fourni toutes mes pièces on each
+    group: every pièce gets its validation date and can no longer be changed."""
+    # The pièces are computed by the uploads service once it learns of the candidature.
+    _retry(
+        lambda: browser.open("/justificatifs"),
+        lambda: bool(browser.all('input[type="file"][id^="fichier-"]')),
+    )
+    assert browser.driver.current_url.endswith(f"/justificatifs/{cid}")
+    assert "Date limite de retour" in browser.text
+    assert "Formats acceptés : PDF, JPEG, PNG" in browser.text
+    axe.screen(browser, "mes-justificatifs")
+    inputs = browser.all('input[type="file"][id^="fichier-"]')
+    piece_ids = [str(i.get_attribute("id")) for i in inputs]
+    browser.navigating(browser.all('button[id^="fournies-"]')[0].click)
+    assert "Il manque" in browser.find(".fr-error-text").text
+    axe.screen(browser, "mes-justificatifs-il-manque")
+
+    pdf = folder / "justificatif.pdf"
+    pdf.write_bytes(samples.pdf())
+    for input_id in piece_ids:
+        field = browser.find(f"#{input_id}")
+        field.send_keys(str(pdf))
+        form = field.find_element(By.XPATH, "./ancestor::form")
+        browser.navigating(form.find_element(By.CSS_SELECTOR, 'button[type="submit"]').click)
+        assert "Votre fichier est déposé" in browser.text, browser.text
+    pieces = browser.all(".portal-piece")
+    assert len(pieces) == len(piece_ids)
+    for piece in pieces:
+        assert "justificatif.pdf" in piece.text
+        assert "déposé le " in piece.text
+    axe.screen(browser, "mes-justificatifs-deposees")
+    href = str(browser.find('a[href*="/fichiers/"]').get_attribute("href"))
+    assert _download(href, browser.cookies()) == pdf.read_bytes()
+
+    while buttons := browser.all('button[id^="fournies-"]'):
+        browser.navigating(buttons[0].click)
+        assert "Vos pièces sont validées" in browser.text, browser.text
+    for piece in browser.all(".portal-piece"):
+        assert "Date de validation : " in piece.text
+    assert "Pièces fournies le " in browser.text
+    assert not browser.all('input[type="file"]')
+    axe.screen(browser, "mes-justificatifs-fournies")
 
 
 def _enregistrer_enabled(browser: Browser) -> bool:

@@ -24,10 +24,10 @@ from portal.entrypoints.pages import (
     session_middleware,
 )
 from portal.settings import Settings
-from registration.adapters.read_cache import ReadCache
 from shared.clock import Clock, SystemClock
 from shared.http.app import correlation_middleware, live, metrics, metrics_middleware, ready
 from shared.http.keys import SETTINGS
+from shared.http.read_cache import ReadCache
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from aiohttp import web
 
-from registration.adapters.read_cache import ReadCache
 from registration.deps import DEPS, Deps
 from registration.entrypoints.consumers import subscriptions
 from registration.entrypoints.http import api, clear_cache_after_change
@@ -16,6 +15,7 @@ from registration.settings import Settings
 from shared.bus.outbox import Outbox
 from shared.clock import Clock, SystemClock
 from shared.http.app import create_app
+from shared.http.read_cache import ReadCache
 from shared.service import (
     broker,
     consumers,

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from registration.adapters.read_cache import ReadCache
 from shared.bus.outbox import Outbox
 from shared.clock import Clock
+from shared.http.read_cache import ReadCache
 
 
 @dataclass(frozen=True)

@@ -1,38 +1,98 @@
 """The portal in-process (aiohttp's test client) in front of the real accounts service (its own
-database and bus, from tests/accounts); services the test leaves out point at a closed port, as
-when they are down."""
+database and bus, from tests/accounts) and, for Mes justificatifs, the real uploads service (a
+database of its own, the tests' S3 server and clamd); services the test leaves out point at a
+closed port, as when they are down."""
 
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 import pytest
 import pytest_asyncio
 from aiohttp import ClientResponse, web
 from aiohttp.test_utils import TestClient, TestServer
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
+from accounts.settings import Settings as AccountsSettings
 from portal.app import build_app
 from portal.deps import DEPS
 from portal.domain.session import COOKIE_NAME, Session, generate_key
 from portal.settings import Settings
+from shared.http.keys import CONSUMERS
 from shared.testing.clock import FakeClock
-from shared.testing.infrastructure import free_port
+from shared.testing.infrastructure import S3Endpoint, free_port
+from shared.testing.plugin import BusNames, create_database, drop_database
+from shared.testing.service import ServiceUnderTest
+from shared.testing.tokens import TestKeys
 from tests.accounts.integration import conftest as accounts_fixtures
 from tests.accounts.integration.conftest import PASSWORD, Candidate, Service
+from tests.uploads.integration import conftest as uploads_fixtures
+from uploads.app import build_app as build_uploads
+from uploads.settings import Settings as UploadsSettings
 
-# The accounts service under test, with its own settings and clock (tests/accounts).
+# The accounts service under test, with its own clock (tests/accounts); it signs with the
+# tests' key, so that the tokens the portal gets are honoured by the other services too.
 clock = accounts_fixtures.clock
-settings = accounts_fixtures.settings
 service = accounts_fixtures.service
-
-# The accounts service under test, with its own settings and clock (tests/accounts).
-clock = accounts_fixtures.clock
-settings = accounts_fixtures.settings
-service = accounts_fixtures.service
+# A clamd of the tests' own, for the uploads service (tests/uploads).
+clamd_address = uploads_fixtures.clamd_address
 
 Portal = TestClient[web.Request, web.Application]
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+@pytest.fixture
+def settings(service_settings: dict[str, Any], test_keys: TestKeys) -> AccountsSettings:
+    pem = test_keys.private_key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
+    return AccountsSettings(
+        **service_settings,
+        signing_key=pem.decode(),
+        signing_key_id=test_keys.kid,
+        argon2_memory_kib=1024,
+        argon2_time_cost=1,
+        erase_interval_s=0.1,
+        answer_floor_ms=5,
+    )
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def uploads(
+    postgres_server_dsn: str,
+    service_settings: dict[str, Any],
+    bus_names: BusNames,
+    s3_server: S3Endpoint,
+    clamd_address: str,
+) -> AsyncIterator[ServiceUnderTest]:
+    """The uploads service on a database of its own (the test's is accounts'), same bus."""
+    dsn = await create_database(postgres_server_dsn)
+    bucket = f"pieces-{uuid.uuid4().hex[:12]}"
+    uploads_fixtures.s3_client(s3_server).make_bucket(bucket)
+    uploads_settings = UploadsSettings(
+        **service_settings | {"database_url": dsn},
+        s3_endpoint=s3_server.endpoint,
+        s3_access_key=s3_server.access_key,
+        s3_secret_key=s3_server.secret_key,
+        s3_bucket=bucket,
+        clamd_address=clamd_address,
+    )
+    uploads_clock = FakeClock()
+    app = build_uploads(uploads_settings, clock=uploads_clock)
+    client: TestClient[web.Request, web.Application] = TestClient(TestServer(app))
+    await client.start_server()
+    for consumer in app.get(CONSUMERS, []):
+        bus_names.queues.extend(consumer.queue_names())
+    try:
+        yield ServiceUnderTest(client, app, uploads_clock)
+    finally:
+        await client.close()
+        await drop_database(postgres_server_dsn, dsn)
+
+
+def url_of(service: ServiceUnderTest) -> str:
+    return str(service.client.make_url("")).rstrip("/")
 
 
 def closed_url() -> str:
@@ -56,7 +116,7 @@ async def start_portal(
             environment="test",
             session_key=generate_key().decode(),
             cookie_secure=False,
-            accounts_url=str(service.client.make_url("")).rstrip("/"),
+            accounts_url=url_of(service),
             registration_url=urls.get("registration_url", closed_url()),
             documents_url=urls.get("documents_url", closed_url()),
             uploads_url=urls.get("uploads_url", closed_url()),

@@ -8,8 +8,8 @@ import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import Any
 
-import aiohttp
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from yarl import URL
@@ -183,63 +183,67 @@ async def test_enregistrer_double_clicked_sends_one_idempotency_key(
     assert keys[2] != keys[0]
 
 
-async def test_an_upload_refused_by_the_uploads_service_is_said_next_to_its_field(
+async def test_formulaires_lists_the_documents_services_forms_and_a_404_is_none(
     start_portal: StartPortal, service: Service
 ) -> None:
-    """Mes justificatifs against a stand-in of the uploads API as announced (the service was
-    written alongside): a file too large or of the wrong kind gets a French message beside
-    its field, J'ai fourni toutes mes pièces reaches the group."""
-    posted: list[str] = []
-    cid = str(uuid.uuid4())
+    """Against a stand-in of documents' `GET /api/v1/formulaires?examen=` as announced (written
+    alongside): each form a download link; none, or the API not there (404), is the guide's
+    sentence for the BTS."""
+    pdf = b"%PDF-1.7 formulaire"
+    listings: dict[str, Any] = {
+        "BTS": [],
+        "DCG": [
+            {
+                "id": "a3f1c9e0-0000-4000-8000-000000000001",
+                "examen": "DCG",
+                "title": "Demande de dispense <b>",
+                "size": 48_213,
+                "pages": 2,
+                "sha256": "0" * 64,
+                "added_at": "2026-11-30T09:00:00Z",
+            }
+        ],
+    }
+    seen: list[str | None] = []
 
-    async def pieces(request: web.Request) -> web.Response:
-        piece = {"id": "p1", "libelle": "Pièce d'identité <b>", "statut": None}
-        group = {"id": "g1", "libelle": "Identité", "date_limite": "2026-12-15T22:59:00+00:00"}
-        return web.json_response({"groupes": [group | {"pieces": [piece]}]})
+    async def listing(request: web.Request) -> web.Response:
+        seen.append(request.headers.get("Authorization"))
+        return web.json_response(listings[request.query["examen"]])
 
-    async def files(request: web.Request) -> web.Response:
-        posted.append(request.content_type)
-        data = await request.post()
-        upload = data["file"]
-        assert not isinstance(upload, str | bytes | bytearray)
-        status = 413 if upload.filename == "gros.pdf" else 415
-        return web.json_response({"type": "urn:cyclades:problem:x"}, status=status)
-
-    async def fournies(request: web.Request) -> web.Response:
-        posted.append(request.match_info["gid"])
-        return web.json_response({}, status=200)
+    async def download(request: web.Request) -> web.Response:
+        headers = {"Content-Disposition": 'attachment; filename="dispense.pdf"'}
+        return web.Response(body=pdf, content_type="application/pdf", headers=headers)
 
     stand_in = web.Application()
-    base = "/api/v1/me/candidatures/{cid}"
-    stand_in.router.add_get(base + "/pieces", pieces)
-    stand_in.router.add_post(base + "/pieces/{pid}/files", files)
-    stand_in.router.add_post(base + "/groupes/{gid}/fournies", fournies)
-    uploads = TestClient(TestServer(stand_in))
-    await uploads.start_server()
+    stand_in.router.add_get("/api/v1/formulaires", listing)
+    stand_in.router.add_get("/api/v1/formulaires/{id}", download)
+    documents = TestClient(TestServer(stand_in))
+    await documents.start_server()
     try:
-        portal = await start_portal(uploads_url=str(uploads.make_url("")).rstrip("/"))
+        portal = await start_portal(documents_url=str(documents.make_url("")).rstrip("/"))
         await sign_in(portal, await active_candidate(service))
-        page = await (await portal.get(f"/justificatifs/{cid}")).text()
-        assert "Pièce d&#39;identité &lt;b&gt;" in page
-        assert "15/12/2026 à 23h59 (heure de Paris)" in page
-        assert "Formats acceptés" in page
-        csrf = session_of(portal).csrf
-        for name, message in (
-            ("gros.pdf", "dépasse la taille maximale"),
-            ("script.exe", "format de fichier n&#39;est pas accepté"),
-        ):
-            form = aiohttp.FormData({"csrf": csrf})
-            form.add_field("fichier", b"MZ...", filename=name, content_type="application/pdf")
-            response = await portal.post(f"/justificatifs/{cid}/pieces/p1/fichiers", data=form)
-            assert response.status == 400
-            text = await response.text()
-            assert 'id="fichier-p1-erreur"' in text
-            assert message in text
-        done = await portal.post(
-            f"/justificatifs/{cid}/groupes/g1/fournies", data={"csrf": csrf}, allow_redirects=False
-        )
-        assert done.status == 303
+        page = await (await portal.get("/formulaires?examen=DCG")).text()
+        form_id = listings["DCG"][0]["id"]
+        assert f'href="/formulaires/{form_id}"' in page
+        assert "Demande de dispense &lt;b&gt;" in page
+        assert "47 Ko — 2 pages — ajouté le 30/11/2026" in page
+        got = await portal.get(f"/formulaires/{form_id}")
+        assert got.status == 200
+        assert await got.read() == pdf
+        assert got.headers["Content-Disposition"] == 'attachment; filename="dispense.pdf"'
+        page = await (await portal.get("/formulaires")).text()
+        assert "cette section n'est pas utilisée dans le cadre du BTS" in page
     finally:
-        await uploads.close()
-    assert posted[:2] == ["multipart/form-data", "multipart/form-data"]
-    assert posted[2] == "g1"
+        await documents.close()
+    assert all(s and s.startswith("Bearer ") for s in seen)
+
+    without_api = TestClient(TestServer(web.Application()))  # every path a 404
+    await without_api.start_server()
+    try:
+        absent = await start_portal(documents_url=str(without_api.make_url("")).rstrip("/"))
+        await sign_in(absent, await active_candidate(service))
+        response = await absent.get("/formulaires")
+        assert response.status == 200
+        assert "pas utilisée dans le cadre du BTS" in await response.text()
+    finally:
+        await without_api.close()

@@ -1,5 +1,5 @@
 """The portal's pure parts: the session cookie, where a login may send back to, the tabs' form
-to body mapping, the uploads answer read tolerantly, the Idempotency-Key per form."""
+to body mapping, what Mes justificatifs offers, the Idempotency-Key per form."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from multidict import MultiDict
 from pydantic import ValidationError
 
 from portal.domain import wizard
-from portal.domain.pieces import groups_of
+from portal.domain.pieces import mes_pieces
 from portal.domain.session import Session, SessionCodec, generate_key
 from portal.entrypoints.forms import idempotency_key, identite_field, identite_from_form
 from portal.entrypoints.pages import client_address, safe_next
@@ -108,28 +108,71 @@ def test_enregistrer_is_on_the_last_tab_and_numero_comes_only_after_it() -> None
     assert wizard.neighbour("identification", -1) == "identification"
 
 
-def test_the_uploads_answer_is_read_in_its_likely_shapes() -> None:
-    nested = {
-        "groupes": [
-            {
-                "id": "g1",
-                "libelle": "Identité",
-                "deadline": "2026-12-15T23:59:00+01:00",
-                "pieces": [{"id": "p1", "label": "Pièce d'identité", "status": "non_conforme"}],
-            }
-        ]
+def _piece(**fields: object) -> dict[str, object]:
+    base = {
+        "id": "p1",
+        "libelle": "Pièce d'identité",
+        "formats": ["application/pdf", "image/png"],
+        "max_bytes": 2048,
+        "active": True,
+        "status": None,
+        "status_comment": None,
+        "received_at": None,
+        "validated_at": None,
+        "deposited_at": None,
+        "locked": False,
+        "files": [],
     }
-    flat = [
-        {"id": "p1", "libelle": "Pièce d'identité", "group_id": "g1", "date_limite": "2026-12-15"},
-        {"id": "p2", "libelle": "Diplôme", "group_id": "g1", "statut": "conforme"},
-    ]
-    (group,) = groups_of(nested)
-    assert group["id"] == "g1"
-    assert group["pieces"][0]["statut"] == "Non Conforme"
-    assert group["pieces"][0]["modifiable"]
-    (flat_group,) = groups_of(flat)
-    assert [p["id"] for p in flat_group["pieces"]] == ["p1", "p2"]
-    assert groups_of(None) == []
+    return base | fields
+
+
+def _groupe(date_limite: str, *pieces: dict[str, object], ouvert: bool = True) -> dict[str, object]:
+    return {
+        "id": date_limite,
+        "libelle": "Identité",
+        "date_limite": date_limite,
+        "fuseau_horaire": "America/Cayenne",
+        "depot_ouvert": ouvert,
+        "pieces": list(pieces),
+    }
+
+
+def test_mes_pieces_offers_what_the_guide_allows() -> None:
+    """Groups by date limite; Ajouter only while the deposit is open and the pièce unlocked;
+    J'ai fourni while a needed pièce awaits it; the statuses in the guide's words."""
+    validated = "2026-12-01T10:00:00Z"
+    answer = {
+        "numero_inscription": "BTS-2027-BES-000001",
+        "closed": False,
+        "groupes": [
+            _groupe(
+                "2027-02-01T22:59:00Z",
+                _piece(status="non_conforme", status_comment="Illisible"),
+                _piece(id="p2", status="recue", locked=True, validated_at=validated),
+            ),
+            _groupe(
+                "2027-01-01T22:59:00Z",
+                _piece(id="p3", status="conforme", locked=True, validated_at=validated),
+                _piece(id="p4", active=False, locked=True),
+            ),
+            _groupe("2026-11-01T22:59:00Z", _piece(id="p5"), ouvert=False),
+        ],
+    }
+    dossier = mes_pieces(answer)
+    passed, conforme, non_conforme = dossier.groupes
+    assert [g.date_limite[:7] for g in dossier.groupes] == ["2026-11", "2027-01", "2027-02"]
+    assert [p.statut for p in non_conforme.pieces] == ["Non Conforme", "Reçue"]
+    assert [p.modifiable for p in non_conforme.pieces] == [True, False]
+    assert non_conforme.a_declarer
+    assert non_conforme.fournies_le is None
+    assert (conforme.a_declarer, conforme.fournies_le) == (False, validated)
+    assert not passed.pieces[0].modifiable
+    assert not passed.a_declarer
+    assert non_conforme.pieces[0].formats == ["PDF", "PNG"]
+    assert non_conforme.pieces[0].accept == ".pdf,.png,application/pdf,image/png"
+    closed = mes_pieces(answer | {"closed": True})
+    assert not any(p.modifiable for g in closed.groupes for p in g.pieces)
+    assert not any(g.a_declarer for g in closed.groupes)
 
 
 def test_the_browsers_address_is_the_gateways_last_forwarded_entry_only_when_trusted() -> None:

@@ -14,7 +14,7 @@ from typing import Any
 import aiohttp
 
 from portal.domain.errors import ApiProblem, BackendDown, NotSignedIn
-from registration.adapters.read_cache import ReadCache
+from shared.http.read_cache import ReadCache
 from shared.logging import current_correlation_id
 
 Json = Any

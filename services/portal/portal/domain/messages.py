@@ -43,7 +43,42 @@ PROBLEMS: dict[str, str] = {
     "validation-error": "Certaines informations sont à corriger.",
     "not-found": "Cette page n'existe pas ou n'est plus disponible.",
     "read-only": "Le service est momentanément en consultation seule. Réessayez plus tard.",
+    # Mes justificatifs (the uploads service).
+    "file-too-large": "Le fichier dépasse la taille maximale autorisée pour cette pièce.",
+    "file-refused": (
+        "Ce fichier n'est pas accepté : déposez un document lisible et non protégé, "
+        "dans un des formats indiqués."
+    ),
+    "file-infected": (
+        "Un virus a été détecté dans ce fichier : il n'a pas été enregistré. "
+        "Déposez un autre fichier."
+    ),
+    "malformed-upload": "Le fichier n'a pas été reçu en entier : déposez-le à nouveau.",
+    "deadline-passed": (
+        "La date limite de dépôt de ce regroupement est dépassée : "
+        "contactez votre service gestionnaire."
+    ),
+    "piece-locked": (
+        "Cette pièce est validée (J'ai fourni toutes mes pièces) : "
+        "elle ne peut plus être modifiée ni supprimée."
+    ),
+    "too-many-files": (
+        "Cette pièce a déjà le nombre maximal de fichiers : "
+        "remplacez ou supprimez un fichier déposé."
+    ),
+    "candidature-closed": "Cette candidature est close : ses pièces ne peuvent plus changer.",
+    "pieces-missing": "Ajoutez un fichier pour chaque pièce du regroupement.",
 }
+
+# J'ai fourni toutes mes pièces refused: the pièces without a file are named after this.
+PIECES_MISSING = (
+    "Ajoutez un fichier pour chaque pièce avant de cliquer sur « J'ai fourni toutes mes "
+    "pièces ». Il manque : "
+)
+UPLOAD_UNAVAILABLE = (
+    "Le dépôt est momentanément impossible : rien n'a été enregistré. "
+    "Réessayez dans quelques minutes."
+)
 
 FIELD_CODES: dict[str, str] = {
     "missing": "Ce champ est obligatoire.",

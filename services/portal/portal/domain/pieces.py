@@ -1,76 +1,117 @@
-"""The uploads service's answer for a candidature's pièces, read tolerantly: groups (with their
-deadline) holding pièces, or a flat list of pièces naming their group. Field names are taken
-from a few likely spellings, so the page works while that API settles."""
+"""Mes justificatifs as the candidate reads it (guide, 10): the uploads service's `MesPieces`
+(its groups by date limite, each pièce with its status and current files) turned into what the
+page shows and which buttons it offers."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-STATUTS = {
-    None: "",
-    "": "",
-    "recue": "Reçue",
-    "reçue": "Reçue",
-    "conforme": "Conforme",
-    "non_conforme": "Non Conforme",
-    "non-conforme": "Non Conforme",
-}
+# The guide's words for the four cases (no status: deposited, not checked yet).
+STATUTS = {"recue": "Reçue", "conforme": "Conforme", "non_conforme": "Non Conforme"}
+FORMATS = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
+EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg,.jpeg", "image/png": ".png"}
 
 
-DEFAULT_FORMATS = ["PDF", "JPEG", "PNG"]
+@dataclass(frozen=True)
+class Fichier:
+    id: str
+    name: str
+    size: int
+    deposited_at: str
 
 
-def pick(item: Mapping[str, Any], *names: str) -> Any:
-    return next((item[n] for n in names if n in item and item[n] is not None), None)
+@dataclass(frozen=True)
+class Piece:
+    id: str
+    libelle: str
+    statut: str
+    commentaire: str | None
+    formats: list[str]
+    # The file input's `accept`: extensions and media types, so the picker shows only those.
+    accept: str
+    max_bytes: int
+    received_at: str | None
+    deposited_at: str | None
+    validated_at: str | None
+    fichiers: list[Fichier]
+    active: bool
+    # Ajouter, Remplacer and Supprimer are offered (the service decides; the page follows).
+    modifiable: bool
+
+
+@dataclass(frozen=True)
+class Groupe:
+    id: str
+    libelle: str
+    date_limite: str
+    fuseau: str
+    depot_ouvert: bool
+    pieces: list[Piece]
+    # J'ai fourni toutes mes pièces is offered: the deposit is open and a pièce awaits it.
+    a_declarer: bool
+    # Every needed pièce validated: the latest validation date.
+    fournies_le: str | None
+
+
+@dataclass(frozen=True)
+class MesPieces:
+    numero_inscription: str
+    closed: bool
+    groupes: list[Groupe]
 
 
 def statut(value: Any) -> str:
-    key = str(value).lower() if value is not None else None
-    return STATUTS.get(key, str(value).replace("_", " ").capitalize())
+    return STATUTS.get(str(value), "") if value else ""
 
 
-def piece(item: Mapping[str, Any]) -> dict[str, Any]:
-    files = pick(item, "files", "fichiers") or []
-    return {
-        "id": str(pick(item, "id", "piece_id", "code") or ""),
-        "libelle": pick(item, "libelle", "label", "title", "nom") or "Pièce",
-        "statut": statut(pick(item, "statut", "status")),
-        "commentaire": pick(item, "commentaire", "comment"),
-        "deposee_le": pick(item, "deposee_le", "deposited_at", "uploaded_at"),
-        "validee_le": pick(item, "validee_le", "validated_at"),
-        "recue_le": pick(item, "recue_le", "received_at"),
-        "fichiers": [f for f in files if isinstance(f, Mapping)],
-        "formats": pick(item, "formats", "accepted_types", "content_types") or DEFAULT_FORMATS,
-        "taille_max": pick(item, "taille_max", "max_size", "max_bytes"),
-        "modifiable": not pick(item, "validee_le", "validated_at")
-        or statut(pick(item, "statut", "status")) == "Non Conforme",
-    }
+def fichier(item: Mapping[str, Any]) -> Fichier:
+    return Fichier(str(item["id"]), str(item["name"]), int(item["size"]), item["deposited_at"])
 
 
-def group(item: Mapping[str, Any], pieces: list[Mapping[str, Any]]) -> dict[str, Any]:
-    return {
-        "id": str(pick(item, "id", "groupe_id", "group_id", "code") or ""),
-        "libelle": pick(item, "libelle", "label", "title") or "Pièces à fournir",
-        "date_limite": pick(item, "date_limite", "deadline", "due_at"),
-        "fuseau": pick(item, "fuseau_horaire", "time_zone", "timezone") or "Europe/Paris",
-        "pieces": [piece(p) for p in pieces],
-    }
+def piece(item: Mapping[str, Any], depot_ouvert: bool, closed: bool) -> Piece:
+    media_types: Sequence[str] = item["formats"]
+    return Piece(
+        id=str(item["id"]),
+        libelle=item["libelle"],
+        statut=statut(item.get("status")),
+        commentaire=item.get("status_comment") or None,
+        formats=[FORMATS.get(m, m) for m in media_types],
+        accept=",".join([EXTENSIONS.get(m, "") for m in media_types] + list(media_types)),
+        max_bytes=int(item["max_bytes"]),
+        received_at=item.get("received_at"),
+        deposited_at=item.get("deposited_at"),
+        validated_at=item.get("validated_at"),
+        fichiers=[fichier(f) for f in item["files"]],
+        active=bool(item["active"]),
+        modifiable=depot_ouvert and not closed and item["active"] and not item["locked"],
+    )
 
 
-def groups_of(answer: Any) -> list[dict[str, Any]]:
-    if isinstance(answer, Mapping):
-        answer = pick(answer, "groupes", "groups", "regroupements", "pieces", "items") or []
-    if not isinstance(answer, list):
-        return []
-    items = [a for a in answer if isinstance(a, Mapping)]
-    if any(pick(a, "pieces", "items") is not None for a in items):
-        return [group(a, list(pick(a, "pieces", "items") or [])) for a in items]
-    by_group: dict[str, list[Mapping[str, Any]]] = {}
-    heads: dict[str, Mapping[str, Any]] = {}
-    for a in items:
-        key = str(pick(a, "groupe_id", "group_id", "groupe", "group", "date_limite", "deadline"))
-        by_group.setdefault(key, []).append(a)
-        heads.setdefault(key, {**a, "id": pick(a, "groupe_id", "group_id", "groupe", "group")})
-    found = [group(heads[k], v) for k, v in by_group.items()]
-    return sorted(found, key=lambda g: str(g["date_limite"] or ""))
+def groupe(item: Mapping[str, Any], closed: bool) -> Groupe:
+    ouvert = bool(item["depot_ouvert"])
+    pieces = [piece(p, ouvert, closed) for p in item["pieces"]]
+    needed = [p for p in pieces if p.active]
+    validated = [p.validated_at for p in needed if p.validated_at]
+    return Groupe(
+        id=str(item["id"]),
+        libelle=item["libelle"],
+        date_limite=item["date_limite"],
+        fuseau=item["fuseau_horaire"],
+        depot_ouvert=ouvert,
+        pieces=pieces,
+        a_declarer=ouvert and not closed and len(validated) < len(needed),
+        fournies_le=max(validated) if needed and len(validated) == len(needed) else None,
+    )
+
+
+def mes_pieces(answer: Mapping[str, Any]) -> MesPieces:
+    """`GET /api/v1/me/candidatures/{id}/pieces`, groups by date limite (the earliest first)."""
+    closed = bool(answer["closed"])
+    groupes = [groupe(g, closed) for g in answer["groupes"]]
+    return MesPieces(
+        numero_inscription=answer["numero_inscription"],
+        closed=closed,
+        groupes=sorted(groupes, key=lambda g: g.date_limite),
+    )

@@ -16,7 +16,7 @@ from aiohttp.typedefs import Handler
 from aiohttp.web_request import FileField
 from multidict import MultiDict, MultiDictProxy
 
-from portal.adapters.backends import CLIENT_ADDRESS, Backends
+from portal.adapters.backends import CLIENT_ADDRESS, Backend, Backends
 from portal.deps import BACKENDS, DEPS
 from portal.domain.errors import ApiProblem, BackendDown, CsrfRefused, NotSignedIn
 from portal.domain.messages import problem_message
@@ -44,6 +44,7 @@ SERVICE_NAMES = {
 }
 # Browsers keep cookies up to 4096 bytes; what Précédent kept gives way first.
 MAX_COOKIE_BYTES = 3900
+PASSED_HEADERS = ("Content-Type", "Content-Disposition", "Content-Length", "ETag")
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
@@ -118,6 +119,21 @@ async def access_token(request: web.Request) -> str:
         set_session(request, current)
     assert current.access_token is not None
     return current.access_token
+
+
+async def relay_download(request: web.Request, backend: Backend, path: str) -> web.StreamResponse:
+    """A file streamed from a service to the browser, never held whole in memory."""
+    token = await access_token(request)
+    async with backend.open("GET", path, token=token) as upstream:
+        response = web.StreamResponse(
+            headers={k: upstream.headers[k] for k in PASSED_HEADERS if k in upstream.headers}
+        )
+        response.headers["Cache-Control"] = "private, no-store"
+        await response.prepare(request)
+        async for chunk in upstream.content.iter_chunked(64 * 1024):
+            await response.write(chunk)
+        await response.write_eof()
+        return response
 
 
 # --- middlewares ------------------------------------------------------------------------------

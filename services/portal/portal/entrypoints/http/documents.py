@@ -9,9 +9,9 @@ from aiohttp import web
 from portal.domain.errors import ApiProblem
 from portal.entrypoints.http._routes import routes
 from portal.entrypoints.http.inscription import UUID
-from portal.entrypoints.pages import access_token, backends, render
+from portal.entrypoints.pages import access_token, backends, relay_download, render
 
-PASSED_HEADERS = ("Content-Type", "Content-Disposition", "Content-Length", "ETag")
+FORMULAIRE_ID = "[A-Za-z0-9_-]{1,64}"
 
 
 @routes.get("/documents")
@@ -43,31 +43,30 @@ async def documents_of(request: web.Request) -> web.Response:
 
 @routes.get(rf"/documents/fichier/{{id:{UUID}}}")
 async def download(request: web.Request) -> web.StreamResponse:
-    """The PDF streamed from the documents service, never held whole in memory."""
-    token = await access_token(request)
     path = f"/api/v1/me/documents/{request.match_info['id']}"
-    async with backends(request).documents.open("GET", path, token=token) as upstream:
-        response = web.StreamResponse(
-            headers={k: upstream.headers[k] for k in PASSED_HEADERS if k in upstream.headers}
-        )
-        response.headers["Cache-Control"] = "private, no-store"
-        await response.prepare(request)
-        async for chunk in upstream.content.iter_chunked(64 * 1024):
-            await response.write(chunk)
-        await response.write_eof()
-        return response
+    return await relay_download(request, backends(request).documents, path)
 
 
 @routes.get("/formulaires")
 async def formulaires(request: web.Request) -> web.Response:
-    """Not used for the BTS (guide, 9): the section exists and says so."""
+    """The forms the documents service holds for an examen (`GET /api/v1/formulaires`: a list
+    of `{id, examen, title, size, pages, sha256, added_at}`). None for the BTS (guide, 9); a
+    404 (a documents service without that API) is read as none too."""
     token = await access_token(request)
     examen = request.query.get("examen", "BTS")
     try:
         listing = await backends(request).documents.call(
             "GET", "/api/v1/formulaires", params={"examen": examen}, token=token
         )
-    except ApiProblem:
+    except ApiProblem as exc:
+        if exc.status != 404:
+            raise
         listing = []
     context = {"title": "Formulaires", "formulaires": listing or [], "examen": examen}
     return render(request, "formulaires.html", context)
+
+
+@routes.get(rf"/formulaires/{{id:{FORMULAIRE_ID}}}")
+async def formulaire(request: web.Request) -> web.StreamResponse:
+    path = f"/api/v1/formulaires/{request.match_info['id']}"
+    return await relay_download(request, backends(request).documents, path)

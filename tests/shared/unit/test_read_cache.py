@@ -3,7 +3,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from registration.adapters.read_cache import MAX_ENTRIES, ReadCache
+from shared.http.read_cache import MAX_ENTRIES, ReadCache
 
 
 class Loader:

@@ -1,4 +1,5 @@
-"""Public référentiel reads kept for a few seconds in the process.
+"""Reads that are the same for everyone, kept for a few seconds in the process (registration's
+référentiel and candidature parts, the portal's anonymous reads of the services).
 
 The référentiel changes a few times a session; on a deadline day the portal reads it thousands
 of times a second. A change made through this process clears the cache at once; the other
