@@ -11,6 +11,8 @@ import os
 import sys
 import tempfile
 import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +20,13 @@ import aio_pika
 import aiohttp
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+from minio import Minio
 
 from shared.auth import Role
 from shared.http.keys import CONSUMERS, POOL, SETTINGS
 from shared.testing import infrastructure
+from shared.testing.clamd import running_clamd
+from shared.testing.infrastructure import S3Endpoint
 from shared.testing.plugin import create_database, drop_database
 from shared.testing.tokens import TestKeys
 
@@ -50,8 +55,9 @@ def bearer(token: str) -> dict[str, str]:
 async def identities(
     service: str, app: web.Application, base_url: str, keys: TestKeys
 ) -> dict[str, dict[str, str]]:
-    """Anonymous, an administrateur, a gestionnaire: signed by the test keys, or for accounts
-    (which checks its sessions) staff accounts created and logged in."""
+    """Anonymous, an administrateur, a gestionnaire and (but on accounts) a candidat: signed by
+    the test keys, or for accounts (which checks its sessions) staff accounts created and
+    logged in."""
     if service == "accounts":
         return {
             "anonymous": {},
@@ -62,6 +68,7 @@ async def identities(
         "anonymous": {},
         "administrateur": bearer(keys.token(Role.ADMINISTRATEUR)),
         "gestionnaire": bearer(keys.token(Role.GESTIONNAIRE, academies=[ACADEMIE])),
+        "candidat": bearer(keys.token(Role.CANDIDAT)),
     }
 
 
@@ -91,6 +98,29 @@ async def prepare(service: str, settings: dict[str, Any]) -> None:
         from registration.seed.__main__ import seed
 
         await seed(settings["database_url"], "registration")
+
+
+@contextmanager
+def dependencies(service: str, s3: S3Endpoint) -> Iterator[dict[str, Any]]:
+    """The settings of what a service needs to answer anything but 503: a bucket of its own on
+    the tests' S3 server (documents, uploads) and a clamd (uploads). A fuzzer that only ever
+    meets an outage tests nothing behind it."""
+    settings: dict[str, Any] = {}
+    if service in ("documents", "uploads"):
+        bucket = f"fuzz-{service}-{uuid.uuid4().hex[:8]}"
+        Minio(
+            s3.endpoint, access_key=s3.access_key, secret_key=s3.secret_key, secure=False
+        ).make_bucket(bucket)
+        settings |= {
+            "s3_endpoint": s3.endpoint,
+            "s3_access_key": s3.access_key,
+            "s3_secret_key": s3.secret_key,
+            "s3_bucket": bucket,
+        }
+    with ExitStack() as stack:
+        if service == "uploads":
+            settings["clamd_address"] = stack.enter_context(running_clamd())
+        yield settings
 
 
 def build(service: str, settings: dict[str, Any]) -> web.Application:
@@ -183,27 +213,44 @@ async def long_run(
     """Each service on a database of its own, every identity, many examples."""
     keys = TestKeys()
     failed = 0
-    with infrastructure.postgres_dsn() as server_dsn, infrastructure.amqp_url() as amqp_url:
+    with (
+        infrastructure.postgres_dsn() as server_dsn,
+        infrastructure.amqp_url() as amqp_url,
+        infrastructure.s3_endpoint() as s3,
+    ):
         for service in services:
             dsn = await create_database(server_dsn)
             try:
-                settings = settings_for(dsn, amqp_url, keys)
-                await prepare(service, settings)
-                app = build(service, settings)
-                server = TestServer(app)
-                async with server:
-                    base_url = str(server.make_url("")).rstrip("/")
-                    who = await identities(service, app, base_url, keys)
-                    for identity, headers in who.items():
-                        code, output, _ = await run_schemathesis(
-                            base_url, headers, examples, phases, max_time=max_time
-                        )
-                        print(f"==== {service} as {identity}: exit {code}\n{output}", flush=True)
-                        failed += code != 0
-                await delete_queues(amqp_url, app)
+                with dependencies(service, s3) as needed:
+                    failed += await fuzz_one(service, settings_for(dsn, amqp_url, keys) | needed,
+                                             keys, examples, phases, max_time)  # fmt: skip
             finally:
                 await drop_database(server_dsn, dsn)
     return 1 if failed else 0
+
+
+async def fuzz_one(
+    service: str,
+    settings: dict[str, Any],
+    keys: TestKeys,
+    examples: int,
+    phases: str,
+    max_time: int,
+) -> int:
+    """One service started, fuzzed as every identity: how many identities found failures."""
+    await prepare(service, settings)
+    app = build(service, settings)
+    failed = 0
+    async with TestServer(app) as server:
+        base_url = str(server.make_url("")).rstrip("/")
+        for identity, headers in (await identities(service, app, base_url, keys)).items():
+            code, output, _ = await run_schemathesis(
+                base_url, headers, examples, phases, max_time=max_time
+            )
+            print(f"==== {service} as {identity}: exit {code}\n{output}", flush=True)
+            failed += code != 0
+    await delete_queues(settings["amqp_url"], app)
+    return failed
 
 
 async def delete_queues(amqp_url: str, app: web.Application) -> None:

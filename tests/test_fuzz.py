@@ -1,5 +1,6 @@
-"""Schemathesis against each service started in-process, anonymously and with an
-administrateur's and a gestionnaire's token: no 500, and every answer as the service's
+"""Schemathesis against each service started in-process (documents and uploads with a bucket
+of their own, uploads with a clamd), anonymously and with an administrateur's, a gestionnaire's
+and a candidat's token, multipart uploads included: no 500, and every answer as the service's
 /openapi.json says (status, content type, body schema). Bounded and deterministic (a fixed
 seed); `make fuzz` runs far more examples. Select or leave out with `-m fuzz` / `-m "not fuzz"`."""
 
@@ -13,8 +14,9 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
+from shared.testing.infrastructure import S3Endpoint
 from shared.testing.tokens import TestKeys
-from tests.fuzzing import SERVICES, build, identities, prepare, run_schemathesis
+from tests.fuzzing import SERVICES, build, dependencies, identities, prepare, run_schemathesis
 
 pytestmark = pytest.mark.fuzz
 
@@ -30,9 +32,16 @@ async def test_the_service_answers_as_documented(
     service_settings: dict[str, Any],
     serve: Callable[[web.Application], Awaitable[Client]],
     test_keys: TestKeys,
+    s3_server: S3Endpoint,
 ) -> None:
-    await prepare(service, service_settings)
-    client = await serve(build(service, service_settings))
+    with dependencies(service, s3_server) as needed:
+        settings = service_settings | needed
+        await prepare(service, settings)
+        client = await serve(build(service, settings))
+        await fuzz(service, client, test_keys)
+
+
+async def fuzz(service: str, client: Client, test_keys: TestKeys) -> None:
     base_url = str(client.make_url("")).rstrip("/")
     who = await identities(service, client.app, base_url, test_keys)
 

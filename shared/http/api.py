@@ -59,6 +59,9 @@ class Endpoint:
     # Media types taken as they come (CSV, multipart…): the handler gets `body` as a `RawBody`
     # to read or stream; `body=` may still name the model of an `application/json` variant.
     media_types: tuple[str, ...] = ()
+    # A multipart form's file fields, documented as binary parts (clients and fuzzers then send
+    # files in them); the handler still reads the form itself.
+    form_files: tuple[str, ...] = ()
     # Work that must hold no pooled connection (a password hash, an answer floor): called with
     # the request and the parsed arguments, it is entered before the transaction opens, what it
     # yields is added to the handler's arguments, and it is left after the commit.
@@ -444,14 +447,15 @@ def _request_body(endpoint: Endpoint, components: dict[str, Any]) -> dict[str, A
     if endpoint.body is not None:
         content["application/json"] = {"schema": _schema(endpoint.body, components)}
     for media_type in endpoint.media_types:
-        content[media_type] = {"schema": _raw_schema(media_type)}
+        content[media_type] = {"schema": _raw_schema(media_type, endpoint.form_files)}
     return {"required": True, "content": content} if content else None
 
 
-def _raw_schema(media_type: str) -> dict[str, Any]:
+def _raw_schema(media_type: str, form_files: tuple[str, ...] = ()) -> dict[str, Any]:
     """What the handler reads itself: form parts it names, or bytes of the media type."""
     if media_type.startswith("multipart/"):
-        return {"type": "object"}
+        files = {name: {"type": "string", "format": "binary"} for name in form_files}
+        return {"type": "object", "properties": files, "required": list(form_files)}
     return {"type": "string", "contentMediaType": media_type}
 
 

@@ -157,6 +157,7 @@ async def add_formulaire(
 @api.delete(
     f"/api/v1/formulaires/{{formulaire_id:{UUID}}}",
     roles=ADMINISTRATEUR,
+    status=204,
     tags=TAGS,
     transactional=True,
     summary="Stop offering a formulaire (administrateur); its file is removed",

@@ -15,6 +15,7 @@ from aiohttp import web
 from shared.auth import Principal, Role
 from shared.http.api import Api
 from shared.http.keys import POOL
+from uploads.adapters.spool import FILE_FIELD
 from uploads.deps import DEPS
 from uploads.entrypoints.http.receiving import path_uuid, receive_file
 from uploads.entrypoints.http.streaming import stream
@@ -56,6 +57,7 @@ async def my_pieces(
     roles=CANDIDAT,
     tags=TAGS,
     media_types=MULTIPART,
+    form_files=(FILE_FIELD,),
     transactional=True,
     around=receive_file,
     errors=UPLOAD_ERRORS,
@@ -78,6 +80,7 @@ async def add_file(
     roles=CANDIDAT,
     tags=TAGS,
     media_types=MULTIPART,
+    form_files=(FILE_FIELD,),
     transactional=True,
     around=receive_file,
     errors=UPLOAD_ERRORS,
