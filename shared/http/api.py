@@ -454,6 +454,8 @@ def _request_body(endpoint: Endpoint, components: dict[str, Any]) -> dict[str, A
 def _raw_schema(media_type: str, form_files: tuple[str, ...] = ()) -> dict[str, Any]:
     """What the handler reads itself: form parts it names, or bytes of the media type."""
     if media_type.startswith("multipart/"):
+        if not form_files:
+            return {"type": "object"}
         files = {name: {"type": "string", "format": "binary"} for name in form_files}
         return {"type": "object", "properties": files, "required": list(form_files)}
     return {"type": "string", "contentMediaType": media_type}

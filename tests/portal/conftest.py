@@ -45,7 +45,7 @@ PORTS = {
     "notifications": 8085,
     "portal": 8080,
 }
-OWN_OFFSET = 2000
+OWN_OFFSET = 4000  # not 2000: Chromium refuses port 10080 (ERR_UNSAFE_PORT)
 
 
 @dataclass(frozen=True)
