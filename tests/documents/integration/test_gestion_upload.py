@@ -126,7 +126,7 @@ def encrypted_pdf() -> bytes:
         (a_pdf()[:300], "truncated"),
         (encrypted_pdf(), "encrypted"),
         (b"", "empty"),
-        (b"<html>not a pdf</html>", "not-a-pdf"),
+        (b"<html>not a pdf</html>", "unsupported-format"),
     ],
     ids=["executable", "truncated", "encrypted", "empty", "html"],
 )

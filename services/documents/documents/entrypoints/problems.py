@@ -7,7 +7,6 @@ from documents.domain.errors import (
     CandidatureNotFound,
     DocumentNotFound,
     FormulaireNotFound,
-    InvalidPdf,
     PdfRefused,
     RenderJobNotFailed,
     RenderJobNotFound,
@@ -29,7 +28,7 @@ def _document(error: DocumentNotFound) -> ProblemError:
 
 
 def _pdf_refused(error: PdfRefused) -> ProblemError:
-    field = FieldError(field="body", message=error.detail, code=error.reason)
+    field = FieldError(field="body", message=error.detail, code=error.code)
     return ProblemError(422, "pdf-refused", "Not an acceptable PDF", error.detail, errors=[field])
 
 
@@ -60,10 +59,6 @@ def _formulaire(error: FormulaireNotFound) -> ProblemError:
     return not_found(f"Formulaire {error.formulaire_id}")
 
 
-def _invalid_pdf(error: InvalidPdf) -> ProblemError:
-    return ProblemError(422, "invalid-pdf", "Not an acceptable PDF", error.reason)
-
-
 PROBLEMS: ProblemMap = {
     CandidatureNotFound: _candidature,
     DocumentNotFound: _document,
@@ -76,5 +71,4 @@ PROBLEMS: ProblemMap = {
     RenderJobNotFound: _render_job,
     RenderJobNotFailed: _render_job_not_failed,
     FormulaireNotFound: _formulaire,
-    InvalidPdf: _invalid_pdf,
 }

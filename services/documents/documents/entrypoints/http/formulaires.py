@@ -5,7 +5,7 @@ is the PDF itself, `application/pdf` or `application/octet-stream`) and removes 
 An upload never sits whole in memory and never holds a pooled connection while it arrives:
 a declared `Content-Length` over `formulaire_max_bytes` is a 413 before anything is read, and
 the body is spooled (to disk beyond 1 MiB) and cut off with a 413 as soon as it passes the
-limit (a chunked upload declares no length). The spooled file is checked (`domain/pdf_check`,
+limit (a chunked upload declares no length). The spooled file is checked (`domain/pdf.py`,
 in a thread: parsing is CPU work) and put in the bucket under a generated key, all before the
 transaction that records it (`around=`); if that transaction fails, the object is removed.
 """
@@ -25,7 +25,7 @@ from aiohttp import web
 
 from documents.deps import CONFIG, DEPS
 from documents.domain.confirmation import file_name
-from documents.domain.pdf_check import check_pdf
+from documents.domain.pdf import checked_pages
 from documents.entrypoints.http.streaming import storage_unavailable, stream_object
 from documents.entrypoints.problems import PROBLEMS
 from documents.entrypoints.schemas import FormulairesQuery, FormulaireView, NewFormulaire
@@ -107,7 +107,7 @@ async def checked_and_stored(
     limit = request.app[CONFIG].formulaire_max_bytes
     spooled, sha256 = await _spool(body, limit)
     with spooled:
-        info = await asyncio.to_thread(check_pdf, spooled)
+        pages = await asyncio.to_thread(checked_pages, spooled)
         size = spooled.seek(0, 2)
         spooled.seek(0)
         key = f"formulaires/{uuid.uuid4()}.pdf"
@@ -119,7 +119,7 @@ async def checked_and_stored(
             raise storage_unavailable() from None
     STORAGE.answered()
     try:
-        yield {"upload": StoredUpload(key=key, size=size, sha256=sha256, pages=info.pages)}
+        yield {"upload": StoredUpload(key=key, size=size, sha256=sha256, pages=pages)}
     except BaseException:
         with contextlib.suppress(*STORAGE_ERRORS):
             await store.remove(key)
@@ -129,7 +129,7 @@ async def checked_and_stored(
 @api.post(
     "/api/v1/formulaires",
     query=NewFormulaire,
-    # What a client declares is not trusted either way: the content is checked (pdf_check).
+    # What a client declares is not trusted either way: the content is checked (domain/pdf.py).
     media_types=("application/pdf", "application/octet-stream"),
     response=FormulaireView,
     status=201,

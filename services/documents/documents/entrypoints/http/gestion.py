@@ -4,7 +4,7 @@ candidature matching a filter), follow a batch, list a candidature's documents, 
 
 An upload is read before its transaction (`around=`): 413 as soon as it is known to pass
 `gestion_upload_max_bytes` (from `Content-Length` before a byte is read, else while counting),
-checked to be a PDF (`domain/pdf_upload.py`, in a thread), put in the bucket under a generated
+checked to be a PDF (`domain/pdf.py`, in a thread), put in the bucket under a generated
 key; the transaction records it and `DocumentPublished`. An object whose transaction did not
 record it (a failure, an Idempotency-Key replay) is removed when the request ends, or
 collected later (`pending_objects`). Generations answer 202 with the batch: the generation
@@ -29,7 +29,7 @@ from documents.domain.errors import (
     DocumentNotFound,
     UploadTooLarge,
 )
-from documents.domain.pdf_upload import check_pdf
+from documents.domain.pdf import checked_pages
 from documents.entrypoints.gestion_schemas import (
     BatchesQuery,
     BatchSummary,
@@ -109,7 +109,7 @@ async def stored_upload(
     async with request.app[POOL].acquire() as conn:  # nothing is read for another académie
         await gestion.may_publish_to(conn, candidature_id, principal)
     data = await read_within(request, request.app[CONFIG].gestion_upload_max_bytes)
-    await asyncio.to_thread(check_pdf, data)
+    await asyncio.to_thread(checked_pages, data)
     document_id = uuid.uuid4()
     key = f"gestion/{document_id}.pdf"
     async with request.app[POOL].acquire() as conn:
