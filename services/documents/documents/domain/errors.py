@@ -40,12 +40,6 @@ class PdfRefused(DocumentsError):
         self.detail = detail
 
 
-class UploadTooLarge(DocumentsError):
-    def __init__(self, limit: int) -> None:
-        super().__init__(f"The file is larger than {limit} bytes")
-        self.limit = limit
-
-
 class TemplateRefused(DocumentsError):
     """A template's variable parts that do not fit the candidature (an épreuve it does not
     have, a convocation to no épreuve it is registered for)."""

@@ -11,7 +11,6 @@ from documents.domain.errors import (
     RenderJobNotFailed,
     RenderJobNotFound,
     TemplateRefused,
-    UploadTooLarge,
     VerificationNotFound,
     WithdrawalRefused,
 )
@@ -30,10 +29,6 @@ def _document(error: DocumentNotFound) -> ProblemError:
 def _pdf_refused(error: PdfRefused) -> ProblemError:
     field = FieldError(field="body", message=error.detail, code=error.code)
     return ProblemError(422, "pdf-refused", "Not an acceptable PDF", error.detail, errors=[field])
-
-
-def _too_large(error: UploadTooLarge) -> ProblemError:
-    return ProblemError(413, "body-too-large", "Request body too large", str(error))
 
 
 def _template_refused(error: TemplateRefused) -> ProblemError:
@@ -64,7 +59,6 @@ PROBLEMS: ProblemMap = {
     DocumentNotFound: _document,
     BatchNotFound: lambda error: not_found(f"Batch {error.batch_id}"),
     PdfRefused: _pdf_refused,
-    UploadTooLarge: _too_large,
     TemplateRefused: _template_refused,
     WithdrawalRefused: lambda error: conflict("not-withdrawable", error.detail),
     VerificationNotFound: _verification,
