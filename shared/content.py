@@ -52,8 +52,8 @@ _EXECUTABLES = (
     (b"\xca\xfe\xba\xbe", "a Mach-O executable"),
     (b"#!", "a script"),
 )
-# What pypdf raises on a damaged file (its repairs included).
-_PDF_ERRORS = (
+# What pypdf raises on a damaged file (its repairs included); for callers that parse one too.
+PDF_ERRORS = (
     PyPdfError,
     ValueError,
     KeyError,
@@ -200,7 +200,7 @@ def _check_pdf(stream: BinaryIO, max_pages: int | None) -> int:
                 _ = page.mediabox  # parses each page's dictionary
     except ContentRefused:
         raise
-    except _PDF_ERRORS as exc:
+    except PDF_ERRORS as exc:
         raise ContentRefused(
             "unreadable", f"the PDF cannot be read ({type(exc).__name__})"
         ) from None

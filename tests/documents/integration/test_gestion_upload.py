@@ -64,14 +64,15 @@ async def test_an_uploaded_pdf_is_stored_listed_downloadable_and_announced_once(
         "Convocation – écrit",
         "upload",
     )
-    assert view["size"] == len(pdf)
-    assert view["sha256"] == hashlib.sha256(pdf).hexdigest()
-
     row = await service.pool.fetchrow(
         "SELECT * FROM documents WHERE id = $1", uuid.UUID(view["id"])
     )
+    stored = await service.app[STORE].read(row["object_key"])  # stamped (test_gestion_verification)
+    assert stored.startswith(b"%PDF-")
+    assert len(PdfReader(io.BytesIO(stored)).pages) == 2
+    assert view["size"] == len(stored)
+    assert view["sha256"] == hashlib.sha256(stored).hexdigest()
     assert row["object_key"].startswith("gestion/")
-    assert await service.app[STORE].read(row["object_key"]) == pdf
     (event,) = await published_events(service.pool, "convocation")
     assert event["document_id"] == view["id"]
     assert event["title"] == "Convocation – écrit"
@@ -85,7 +86,7 @@ async def test_an_uploaded_pdf_is_stored_listed_downloadable_and_announced_once(
     assert view["id"] in [d["id"] for d in await listed.json()]
     download = await service.client.get(f"/api/v1/me/documents/{view['id']}", headers=headers)
     assert download.status == 200
-    assert await download.read() == pdf
+    assert await download.read() == stored
     another = candidat(test_keys, uuid.uuid4())
     stranger = await service.client.get(f"/api/v1/me/documents/{view['id']}", headers=another)
     assert stranger.status == 404
@@ -289,4 +290,4 @@ async def test_an_upload_larger_than_the_app_body_limit_is_taken_up_to_its_own(
         path(ref.candidature_id), data=pdf, headers={**gestionnaire(test_keys), "Content-Type": PDF}
     )
     assert response.status == 201, await response.text()
-    assert (await response.json())["size"] == len(pdf)
+    assert (await response.json())["size"] > len(pdf)  # the whole file, and its stamp

@@ -1,18 +1,25 @@
 """An upload (a gestionnaire's document, a formulaire) is a PDF by its content
 (`domain/pdf.py` over `shared.content`): executables renamed .pdf, truncated, polyglot,
-encrypted, empty, unreadable or page-less files are refused, each with its code."""
+encrypted, empty, unreadable or page-less files are refused, each with its code. A
+gestionnaire's upload gets the verification stamp on its first page as the reader sees it, or
+is refused when the page cannot hold it."""
 
 from __future__ import annotations
 
 import io
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
-from pypdf import PdfWriter
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import RectangleObject
 
 from documents.domain.confirmation import render_confirmation
 from documents.domain.errors import PdfRefused
-from documents.domain.pdf import MAX_PAGES, checked_pages
+from documents.domain.pdf import MAX_PAGES, checked_and_stamped, checked_pages, stamped
+from documents.domain.stamp import Stamp, stamp_box
+from documents.domain.verification import display_code
 from shared.testing import factories
 
 
@@ -97,3 +104,47 @@ def test_a_pdf_without_pages_is_refused() -> None:
 def test_a_pdf_over_the_page_limit_is_refused() -> None:
     assert checked_pages(blank(MAX_PAGES)) == MAX_PAGES
     assert code_of(blank(MAX_PAGES + 1)) == "too-many-pages"
+
+
+def text_of(pdf: bytes) -> str:
+    done = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
+    return " ".join(done.stdout.decode().split())
+
+
+STAMP = Stamp("ABCD2345EFGH", "token " * 50)
+
+
+def page(width: float, height: float, *, rotation: int = 0, origin: float = 0) -> bytes:
+    writer = PdfWriter()
+    added = writer.add_blank_page(width=width, height=height)
+    if origin:
+        added.mediabox = RectangleObject((origin, origin, origin + width, origin + height))
+    if rotation:
+        added.rotate(rotation)
+    return written(writer)
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+@pytest.mark.parametrize(
+    "original",
+    [page(595, 842), page(842, 595), page(595, 842, rotation=90), page(595, 842, origin=100)],
+    ids=["a4", "landscape", "rotated", "offset"],
+)
+def test_a_stamped_pdf_shows_its_code_on_page_one_and_keeps_its_pages(original: bytes) -> None:
+    two_pages = PdfWriter(clone_from=io.BytesIO(original))
+    two_pages.add_blank_page()
+    pdf = stamped(written(two_pages), STAMP)
+    assert checked_pages(pdf) == 2
+    reader = PdfReader(io.BytesIO(pdf))
+    assert display_code(STAMP.code) in " ".join(reader.pages[0].extract_text().split())
+    assert display_code(STAMP.code) not in reader.pages[1].extract_text()
+    assert display_code(STAMP.code) in text_of(pdf)
+
+
+@pytest.mark.parametrize(("width", "height"), [(200, 842), (595, 100)])
+def test_a_page_too_small_for_the_stamp_is_refused(width: int, height: int) -> None:
+    with pytest.raises(PdfRefused) as refused:
+        stamped(page(width, height), STAMP)
+    assert refused.value.code == "page-too-small"
+    _, _, right, top = stamp_box()
+    assert checked_and_stamped(page(right + 1, top + 1), STAMP)  # just large enough

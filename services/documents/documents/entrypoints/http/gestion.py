@@ -4,9 +4,9 @@ candidature matching a filter), follow a batch, list a candidature's documents, 
 
 An upload is read before its transaction (`around=`, `RawBody.read_within`): 413 as soon as it
 is known to pass `gestion_upload_max_bytes` (from `Content-Length` before a byte is read, else
-while counting; kept for the Idempotency-Key fingerprint),
-checked to be a PDF (`domain/pdf.py`, in a thread), put in the bucket under a generated
-key; the transaction records it and `DocumentPublished`. An object whose transaction did not
+while counting; kept for the Idempotency-Key fingerprint), checked to be a PDF and given its
+verification stamp on page 1 (`domain/pdf.py`, in a thread), put in the bucket under a generated
+key; the transaction records it, its verification and `DocumentPublished`. An object whose transaction did not
 record it (a failure, an Idempotency-Key replay) is removed when the request ends, or
 collected later (`pending_objects`). Generations answer 202 with the batch: the generation
 worker renders them.
@@ -29,7 +29,7 @@ from documents.domain.errors import (
     CandidatureNotFound,
     DocumentNotFound,
 )
-from documents.domain.pdf import checked_pages
+from documents.domain.pdf import checked_and_stamped
 from documents.entrypoints.gestion_schemas import (
     BatchesQuery,
     BatchSummary,
@@ -80,23 +80,26 @@ def _not_found(name: str) -> Exception:
 async def stored_upload(
     request: web.Request, *, body: RawBody, query: UploadQuery, principal: Principal
 ) -> AsyncIterator[dict[str, Any]]:
-    """Checked and stored before the transaction opens; removed unless it recorded it."""
+    """Checked, stamped and stored before the transaction opens; removed unless it recorded
+    it."""
     candidature_id = _uuid(request, "candidature_id")
     async with request.app[POOL].acquire() as conn:  # nothing is read for another académie
-        await gestion.may_publish_to(conn, candidature_id, principal)
+        _, version = await gestion.candidature(conn, candidature_id, principal)
     data = await body.read_within(request.app[CONFIG].gestion_upload_max_bytes)
-    await asyncio.to_thread(checked_pages, data)
+    kind = DocumentKind(query.kind)
+    issued = gestion.issue_for_upload(kind, version, data, query.title, request.app[DEPS])
+    pdf = await asyncio.to_thread(checked_and_stamped, data, issued.stamp)
     document_id = uuid.uuid4()
     key = f"gestion/{document_id}.pdf"
     async with request.app[POOL].acquire() as conn:
         await gestion.expect_object(conn, key)
     try:
-        stored = await request.app[STORE].put(key, data, "application/pdf")
+        stored = await request.app[STORE].put(key, pdf, "application/pdf")
     except STORAGE_ERRORS as exc:
         STORAGE.failed(exc)
         raise storage_unavailable() from None
     STORAGE.answered()
-    upload = Upload(candidature_id, document_id, DocumentKind(query.kind), query.title, stored)
+    upload = Upload(candidature_id, document_id, kind, query.title, stored, issued)
     try:
         yield {"upload": upload}
     finally:
