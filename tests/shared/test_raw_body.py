@@ -11,6 +11,7 @@ import hashlib
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_asyncio
@@ -111,23 +112,29 @@ async def test_one_byte_over_the_limit_is_a_413(client: Client, route: str, tmp_
     assert os.listdir(tmp_path) == []  # a refused spool leaves no file
 
 
+async def status_of_a_body_that_never_comes(
+    client: TestClient[Any, Any], target: str, headers: dict[str, str], declared: int
+) -> bytes:
+    """The status line answered to a request announcing `declared` bytes of which only a few
+    are sent: a 413 here was decided from `Content-Length`, before the body was read."""
+    assert client.server.host is not None
+    assert client.server.port is not None
+    reader, writer = await asyncio.open_connection(client.server.host, client.server.port)
+    fields = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+    head = f"POST {target} HTTP/1.1\r\nHost: x\r\n{fields}Content-Length: {declared}\r\n\r\n"
+    writer.write(head.encode() + b"%PDF-")
+    await writer.drain()
+    status_line = await asyncio.wait_for(reader.readline(), timeout=10)
+    writer.close()
+    return status_line
+
+
 @pytest.mark.parametrize("route", ["/read", "/spool"])
 async def test_a_declared_length_over_the_limit_is_a_413_before_any_byte_is_read(
     client: Client, route: str
 ) -> None:
-    assert client.server.host is not None
-    assert client.server.port is not None
-    reader, writer = await asyncio.open_connection(client.server.host, client.server.port)
-    writer.write(
-        (
-            f"POST {route} HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
-            f"Content-Length: {LIMIT + 1}\r\n\r\nonly a few bytes"
-        ).encode()
-    )
-    await writer.drain()
-    status_line = await asyncio.wait_for(reader.readline(), timeout=10)
-    writer.close()
-    assert b" 413 " in status_line  # answered though the announced bytes never came
+    status_line = await status_of_a_body_that_never_comes(client, route, OCTETS, LIMIT + 1)
+    assert b" 413 " in status_line
 
 
 async def test_a_chunked_body_is_cut_off_as_soon_as_it_passes_the_limit(client: Client) -> None:

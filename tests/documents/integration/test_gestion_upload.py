@@ -29,6 +29,7 @@ from tests.documents.integration.gestion_helpers import (
     known,
     published_events,
 )
+from tests.shared.test_raw_body import status_of_a_body_that_never_comes
 
 LIMIT = 64 * 1024
 
@@ -196,20 +197,11 @@ async def test_the_limit_is_checked_from_content_length_before_reading(
     service: ServiceUnderTest, test_keys: TestKeys
 ) -> None:
     ref = (await known(service)).candidature
-    reader, writer = await asyncio.open_connection(
-        service.client.server.host, service.client.server.port
+    headers = {**gestionnaire(test_keys), "Content-Type": PDF}
+    target = path(ref.candidature_id)
+    status_line = await status_of_a_body_that_never_comes(
+        service.client, target, headers, LIMIT + 1
     )
-    token = gestionnaire(test_keys)["Authorization"]
-    writer.write(
-        (
-            f"POST {path(ref.candidature_id)} HTTP/1.1\r\nHost: x\r\n"
-            f"Authorization: {token}\r\nContent-Type: {PDF}\r\n"
-            f"Content-Length: {LIMIT + 1}\r\n\r\n%PDF-"
-        ).encode()
-    )
-    await writer.drain()
-    status_line = await asyncio.wait_for(reader.readline(), timeout=10)
-    writer.close()
     assert b" 413 " in status_line  # answered though 65 532 announced bytes never came
 
 

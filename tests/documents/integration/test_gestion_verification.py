@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import io
 import shutil
-import subprocess
 import uuid
 from typing import Any
 
@@ -21,28 +20,17 @@ from documents.domain.verification import DocumentKind, content_sha256, display_
 from shared.storage import STORE
 from shared.testing.service import ServiceUnderTest, Start
 from shared.testing.tokens import TestKeys
-from tests.documents.integration.gestion_helpers import (
-    PDF,
-    THREADS,
-    a_pdf,
-    candidat,
-    gestionnaire,
-    known,
-    published_events,
-)
-from tests.documents.integration.test_gestion_generation import CONVOCATION, generated
+from tests.documents.integration import gestion_helpers as helpers
+from tests.documents.integration.gestion_helpers import PDF, gestionnaire, known
+from tests.documents.integration.test_gestion_generation import CONVOCATION, generated, text_of
+from tests.documents.integration.test_gestion_upload import path
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils")
 
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def service(start: Start, bucket: str) -> ServiceUnderTest:
-    return await start(**THREADS)
-
-
-def text_of(pdf: bytes) -> str:
-    done = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
-    return " ".join(done.stdout.decode().split())
+    return await start(**helpers.THREADS)
 
 
 async def code_of(service: ServiceUnderTest, document_id: str) -> str:
@@ -63,7 +51,7 @@ async def download(
     service: ServiceUnderTest, test_keys: TestKeys, account_id: uuid.UUID, document_id: str
 ) -> bytes:
     response = await service.client.get(
-        f"/api/v1/me/documents/{document_id}", headers=candidat(test_keys, account_id)
+        f"/api/v1/me/documents/{document_id}", headers=helpers.candidat(test_keys, account_id)
     )
     assert response.status == 200
     return await response.read()
@@ -76,12 +64,6 @@ async def withdraw(service: ServiceUnderTest, test_keys: TestKeys, document_id: 
         headers=gestionnaire(test_keys),
     )
     assert response.status == 200
-
-
-def upload_path(candidature_id: uuid.UUID) -> str:
-    return (
-        f"/api/v1/admin/candidatures/{candidature_id}/documents?title=Convocation&kind=convocation"
-    )
 
 
 async def test_a_generated_documents_code_is_valid_then_withdrawn(
@@ -108,9 +90,9 @@ async def test_an_uploaded_pdf_is_stamped_with_a_code_that_verifies(
 ) -> None:
     created = await known(service)
     ref = created.candidature
-    original = a_pdf(2)
+    original = helpers.a_pdf(2)
     response = await service.client.post(
-        upload_path(ref.candidature_id),
+        path(ref.candidature_id),
         data=original,
         headers={**gestionnaire(test_keys), "Content-Type": PDF},
     )
@@ -147,7 +129,7 @@ async def test_a_page_too_small_for_the_stamp_is_refused_and_nothing_is_kept(
     out = io.BytesIO()
     writer.write(out)
     response = await service.client.post(
-        upload_path(ref.candidature_id),
+        path(ref.candidature_id),
         data=out.getvalue(),
         headers={**gestionnaire(test_keys), "Content-Type": PDF},
     )
@@ -155,7 +137,7 @@ async def test_a_page_too_small_for_the_stamp_is_refused_and_nothing_is_kept(
     problem = await response.json()
     assert problem["type"].endswith("pdf-refused")
     assert problem["errors"][0]["code"] == "page-too-small"
-    assert await published_events(service.pool) == []
+    assert await helpers.published_events(service.pool) == []
     assert (
         await service.pool.fetchval(
             "SELECT count(*) FROM documents WHERE candidature_id = $1", ref.candidature_id
