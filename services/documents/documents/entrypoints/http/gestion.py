@@ -6,10 +6,10 @@ An upload is read before its transaction (`around=`, `RawBody.read_within`): 413
 is known to pass `gestion_upload_max_bytes` (from `Content-Length` before a byte is read, else
 while counting; kept for the Idempotency-Key fingerprint), checked to be a PDF and given its
 verification stamp on page 1 (`domain/pdf.py`, in a thread), put in the bucket under a generated
-key; the transaction records it, its verification and `DocumentPublished`. An object whose transaction did not
-record it (a failure, an Idempotency-Key replay) is removed when the request ends, or
-collected later (`pending_objects`). Generations answer 202 with the batch: the generation
-worker renders them.
+key; the transaction records it, its verification and `DocumentPublished`. An object whose
+transaction did not record it (a failure, an Idempotency-Key replay) is removed when the
+request ends, or collected later (`pending_objects`). Generations answer 202 with the batch:
+the generation worker renders them.
 """
 
 from __future__ import annotations
