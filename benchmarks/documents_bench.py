@@ -1,5 +1,6 @@
 """Benchmark: confirmations rendered, stored and recorded per second by the documents service's
-worker, next to a bare renderer loop and a bare `minio` put loop in the same run, the API's
+worker, next to bare renderer loops (unstamped, and stamped as the worker renders: the ratio is
+against that one) and a bare `minio` put loop in the same run, the API's
 latency while a batch renders, event → downloadable p50/p99 at a steady rate through the bus, and
 a gestionnaire's batch of convocations with the download latency measured while it renders.
 
@@ -33,10 +34,12 @@ from aiohttp import web
 from minio import Minio
 
 from documents.adapters import candidatures_sql, gestion_sql
+from documents.adapters.signing import load_keys
 from documents.app import build_app
 from documents.domain.confirmation import render_confirmation
 from documents.domain.stamp import Stamp
 from documents.domain.templates import TEMPLATE, render_template
+from documents.handlers.verification import issue_confirmation
 from documents.settings import Settings
 from shared.auth import Role
 from shared.bus.broker import Broker
@@ -59,6 +62,19 @@ def bare_render(count: int) -> float:
     started = time.perf_counter()
     for _ in range(count):
         render_confirmation(event)
+    return count / (time.perf_counter() - started)
+
+
+def bare_stamped_render(count: int) -> float:
+    """As the worker renders: a code drawn and a token signed for each, then the page with its
+    stamp (QR and code)."""
+    event = factories.candidature_created()
+    payload = event.model_dump(mode="json")
+    keys = load_keys(None)
+    render_confirmation(event, issue_confirmation(event, payload, keys).stamp)
+    started = time.perf_counter()
+    for _ in range(count):
+        render_confirmation(event, issue_confirmation(event, payload, keys).stamp)
     return count / (time.perf_counter() - started)
 
 
@@ -233,6 +249,7 @@ async def main(arguments: argparse.Namespace) -> None:
             render_poll_interval_s=0.2,
         )
         renders = bare_render(arguments.bare)
+        stamped_renders = bare_stamped_render(arguments.bare)
         bare_convocation = bare_convocations(arguments.bare)
         puts = await bare_put(ObjectStore.connect(settings, "documents"), arguments.bare)
 
@@ -269,11 +286,15 @@ async def main(arguments: argparse.Namespace) -> None:
         moto.terminate()
         await moto.wait()
     worker = arguments.documents / elapsed
-    print(f"bare renderer:  {renders:7.1f} pages/s (one core)")
+    print(f"bare renderer:  {renders:7.1f} pages/s (one core, no stamp)")
+    print(
+        f"bare stamped renderer: {stamped_renders:7.1f} pages/s (one core, code + QR + signature)"
+    )
     print(f"bare minio put: {puts:7.1f} puts/s (sequential)")
     print(
         f"service worker: {worker:7.1f} documents/s rendered+stored+recorded "
-        f"({arguments.processes} render process(es); {worker / renders:.0%} of the bare renderer)"
+        f"({arguments.processes} render process(es); {worker / stamped_renders:.0%} of the "
+        f"stamped bare renderer, {worker / renders:.0%} of the unstamped one)"
     )
     print(
         f"event -> downloadable at {arguments.rate}/s for {arguments.seconds} s: "

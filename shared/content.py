@@ -1,9 +1,11 @@
 """What a file is, decided by its content alone: never by its name or a declared Content-Type.
 
-`sniff_and_check(source, allowed)` reads the magic bytes, then parses the file as the format
-they announce — a PDF must open with `pypdf`, have pages and not be encrypted; a JPEG or PNG
-must decode whole with Pillow within a pixel budget — and answers its media type. Anything else
-raises `ContentRefused` with a reason a person can read.
+`check_content(source, allowed)` reads the magic bytes, then parses the file as the format
+they announce — a PDF must open with `pypdf`, have pages (at most `max_pages`, if given) and not
+be encrypted; a JPEG or PNG must decode whole with Pillow within a pixel budget — and answers
+its media type (and a PDF's page count). `sniff_and_check` answers the media type only.
+Anything else raises `ContentRefused` with a stable machine `code` (see `CODES`) and a `reason`
+a person can read.
 
 Polyglots (a file that is two formats at once, such as a JPEG followed by a PDF or a PDF
 followed by a ZIP) are refused by requiring the magic at offset 0 and nothing but whitespace
@@ -14,15 +16,19 @@ Pure and synchronous (CPU and local file reads): call it in a thread or a proces
 
 from __future__ import annotations
 
+import contextlib
 import io
+import logging
 import warnings
 from collections.abc import Collection
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from PIL import Image
 from pypdf import PdfReader
-from pypdf.errors import PdfReadError
+from pypdf.errors import PyPdfError
 
 PDF = "application/pdf"
 JPEG = "image/jpeg"
@@ -37,16 +43,56 @@ _PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 _PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"
 _JPEG_MAGIC = b"\xff\xd8\xff"
 _JPEG_END = b"\xff\xd9"
+# Refused by name before anything else: the usual disguise of malware renamed `.pdf`.
+_EXECUTABLES = (
+    (b"MZ", "a Windows executable"),
+    (b"\x7fELF", "an ELF executable"),
+    (b"\xcf\xfa\xed\xfe", "a Mach-O executable"),
+    (b"\xce\xfa\xed\xfe", "a Mach-O executable"),
+    (b"\xca\xfe\xba\xbe", "a Mach-O executable"),
+    (b"#!", "a script"),
+)
+# What pypdf raises on a damaged file (its repairs included); for callers that parse one too.
+PDF_ERRORS = (
+    PyPdfError,
+    ValueError,
+    KeyError,
+    TypeError,
+    AttributeError,
+    OSError,
+    RecursionError,
+)
+# Every `ContentRefused.code`: services map them (documents answers them as `errors[0].code`).
+CODES = (
+    "empty",
+    "executable",
+    "unsupported-format",  # not a PDF, JPEG or PNG, or one not accepted where it is sent
+    "truncated",
+    "trailing-data",  # a polyglot: another file after the format's end
+    "encrypted",
+    "unreadable",
+    "no-pages",
+    "too-many-pages",
+    "too-many-pixels",
+)
 
-Source = Path | bytes
+Source = Path | bytes | BinaryIO
 
 
 class ContentRefused(ValueError):
-    """The file is not one of the accepted formats, or does not parse as the one it claims."""
+    """The file is not one of the accepted formats, or does not parse as the one it claims:
+    `code` (one of `CODES`) for programs, `reason` for people."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, code: str, reason: str) -> None:
         super().__init__(reason)
+        self.code = code
         self.reason = reason
+
+
+@dataclass(frozen=True)
+class Content:
+    media_type: str
+    pages: int | None = None  # a PDF's
 
 
 def sniff(head: bytes) -> str | None:
@@ -63,31 +109,52 @@ def sniff(head: bytes) -> str | None:
 def sniff_and_check(
     source: Source, allowed: Collection[str], *, max_pixels: int = DEFAULT_MAX_PIXELS
 ) -> str:
-    """The media type of `source` (a path or the bytes), after a full parse; `ContentRefused`
-    when it is empty, of an unknown or unaccepted format, a polyglot, truncated, encrypted or
-    an image over `max_pixels`."""
+    """The media type of `source` after a full parse (see `check_content`)."""
+    return check_content(source, allowed, max_pixels=max_pixels).media_type
+
+
+def check_content(
+    source: Source,
+    allowed: Collection[str],
+    *,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    max_pages: int | None = None,
+) -> Content:
+    """What `source` (a path, the bytes, or a seekable file, read from its start) is, after a
+    full parse; `ContentRefused` when it is empty, an executable, of an unknown or unaccepted
+    format, a polyglot, truncated, encrypted, a PDF without pages or over `max_pages`, or an
+    image over `max_pixels`."""
     with _open(source) as stream:
+        stream.seek(0)
         head = stream.read(16)
         if not head:
-            raise ContentRefused("the file is empty")
+            raise ContentRefused("empty", "the file is empty")
+        for magic, what in _EXECUTABLES:
+            if head.startswith(magic):
+                raise ContentRefused("executable", f"the file is {what}, not a document")
         media_type = sniff(head)
         if media_type is None:
-            raise ContentRefused("not a PDF, JPEG or PNG file (checked on its content)")
+            raise ContentRefused(
+                "unsupported-format", "not a PDF, JPEG or PNG file (checked on its content)"
+            )
         if media_type not in allowed:
-            raise ContentRefused(f"a {_label(media_type)} file is not accepted here")
+            raise ContentRefused(
+                "unsupported-format", f"a {_label(media_type)} file is not accepted here"
+            )
         _check_tail(stream, media_type)
         stream.seek(0)
         if media_type == PDF:
-            _check_pdf(stream)
-        else:
-            _check_image(stream, media_type, max_pixels)
-    return media_type
+            return Content(PDF, pages=_check_pdf(stream, max_pages))
+        _check_image(stream, media_type, max_pixels)
+    return Content(media_type)
 
 
-def _open(source: Source) -> BinaryIO:
+def _open(source: Source) -> AbstractContextManager[BinaryIO]:
     if isinstance(source, bytes):
         return io.BytesIO(source)
-    return source.open("rb")
+    if isinstance(source, Path):
+        return source.open("rb")
+    return contextlib.nullcontext(source)  # the caller's to close
 
 
 def _label(media_type: str) -> str:
@@ -103,31 +170,43 @@ def _check_tail(stream: BinaryIO, media_type: str) -> None:
     if media_type == PDF:
         end = tail.rfind(b"%%EOF")
         if end < 0:
-            raise ContentRefused("the PDF is truncated (no end-of-file marker)")
+            raise ContentRefused("truncated", "the PDF is truncated (no end-of-file marker)")
         if tail[end + 5 :].strip(_TRAILING_WHITESPACE):
-            raise ContentRefused("data follows the end of the PDF (a polyglot file?)")
-    elif media_type == PNG and not tail.endswith(_PNG_END):
-        raise ContentRefused("the PNG is truncated or followed by other data")
-    elif media_type == JPEG and not tail.endswith(_JPEG_END):
-        raise ContentRefused("the JPEG is truncated or followed by other data")
+            raise ContentRefused(
+                "trailing-data", "data follows the end of the PDF (a polyglot file?)"
+            )
+        return
+    end_marker = _PNG_END if media_type == PNG else _JPEG_END
+    if not tail.endswith(end_marker):
+        code = "trailing-data" if end_marker in tail else "truncated"
+        raise ContentRefused(
+            code, f"the {_label(media_type)} is truncated or followed by other data"
+        )
 
 
-def _check_pdf(stream: BinaryIO) -> None:
+def _check_pdf(stream: BinaryIO, max_pages: int | None) -> int:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            reader = PdfReader(stream)
+            # Not strict: real files often have small defects (an xref offset off by a few
+            # bytes) that readers repair; what cannot be repaired still raises.
+            reader = PdfReader(stream, strict=False)
             if reader.is_encrypted:
-                raise ContentRefused("the PDF is encrypted or password-protected")
+                raise ContentRefused("encrypted", "the PDF is encrypted or password-protected")
             pages = len(reader.pages)
+            if max_pages is not None and pages > max_pages:
+                raise ContentRefused("too-many-pages", f"the PDF has more than {max_pages} pages")
             for page in reader.pages:
-                _ = page.mediabox
+                _ = page.mediabox  # parses each page's dictionary
     except ContentRefused:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
-        raise ContentRefused(f"the PDF cannot be read ({type(exc).__name__})") from None
+    except PDF_ERRORS as exc:
+        raise ContentRefused(
+            "unreadable", f"the PDF cannot be read ({type(exc).__name__})"
+        ) from None
     if pages == 0:
-        raise ContentRefused("the PDF has no page")
+        raise ContentRefused("no-pages", "the PDF has no page")
+    return pages
 
 
 def _check_image(stream: BinaryIO, media_type: str, max_pixels: int) -> None:
@@ -141,13 +220,22 @@ def _check_image(stream: BinaryIO, media_type: str, max_pixels: int) -> None:
                 width, height = image.size
                 if width * height > max_pixels:
                     raise ContentRefused(
+                        "too-many-pixels",
                         f"the image is too large ({width}×{height} pixels, "
-                        f"at most {max_pixels} pixels)"
+                        f"at most {max_pixels} pixels)",
                     )
                 image.load()
     except ContentRefused:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ContentRefused("the image is too large (a decompression bomb?)") from None
+        raise ContentRefused(
+            "too-many-pixels", "the image is too large (a decompression bomb?)"
+        ) from None
     except (OSError, ValueError, SyntaxError) as exc:  # UnidentifiedImageError is an OSError
-        raise ContentRefused(f"the image cannot be decoded ({type(exc).__name__})") from None
+        raise ContentRefused(
+            "unreadable", f"the image cannot be decoded ({type(exc).__name__})"
+        ) from None
+
+
+# pypdf logs a warning for every oddity it tolerates in a damaged file: the refusal says enough.
+logging.getLogger("pypdf").setLevel(logging.ERROR)

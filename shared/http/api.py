@@ -3,11 +3,16 @@ and describe them in `/openapi.json`."""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
+import os
 import re
-from collections.abc import Awaitable, Callable, Mapping
+import tempfile
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 import asyncpg
@@ -38,6 +43,8 @@ INTEGER = "\\d+"
 MAX_ID = 2**63 - 1
 # `{kind:a|b|c}`: one of a few words.
 ALTERNATION = re.compile(r"^[\w-]+(?:\|[\w-]+)+$")
+# What `RawBody.read_within` and `spool_within` take from the stream at a time.
+READ_CHUNK = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -72,9 +79,19 @@ class Endpoint:
 
 
 @dataclass(frozen=True)
+class SpooledBody:
+    """A request body written to a temporary file, with its size and SHA-256 (hex)."""
+
+    path: Path
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
 class RawBody:
     """A request body that is not parsed for the handler: read it whole (bounded by the app's
-    body limit, 413 beyond) or stream it."""
+    body limit, 413 beyond), read it within a limit of its own (`read_within`, to memory;
+    `spool_within`, to a file), or stream it."""
 
     media_type: str
     charset: str | None
@@ -83,12 +100,76 @@ class RawBody:
     async def read(self) -> bytes:
         return await self.request.read()
 
+    async def read_within(self, limit: int) -> bytes:
+        """The whole body, whatever the app's body limit: 413 as soon as it is known to pass
+        `limit` (from `Content-Length` before a byte is read, else as soon as the count passes
+        it). Kept as the request's read body, so that the Idempotency-Key fingerprint
+        (`request.read()`) covers it and a request run again on a fresh connection
+        (`shared.http.app`) finds it."""
+        request = self.request
+        if request._read_bytes is not None:  # read already (this request run again)
+            if len(request._read_bytes) > limit:
+                raise body_too_large(limit)
+            return request._read_bytes
+        refuse_declared_over(request, limit)
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in request.content.iter_chunked(READ_CHUNK):
+            size += len(chunk)
+            if size > limit:
+                raise body_too_large(limit)
+            chunks.append(chunk)
+        request._read_bytes = data = b"".join(chunks)
+        return data
+
+    @contextlib.asynccontextmanager
+    async def spool_within(
+        self, limit: int, directory: Path | None = None
+    ) -> AsyncIterator[SpooledBody]:
+        """The body in a temporary file of `directory` (the system's by default), counted and
+        hashed while it arrives: one chunk in memory at a time, 413 as for `read_within`. The
+        file is removed when the block is left. The body is streamed, so it is not replayed
+        (a request whose database connection is found dead is refused, not run again)."""
+        refuse_declared_over(self.request, limit)
+        descriptor, name = tempfile.mkstemp(prefix="body-", dir=directory)
+        path = Path(name)
+        try:
+            digest = hashlib.sha256()
+            size = 0
+            with os.fdopen(descriptor, "wb") as out:
+                async for chunk in self.request.content.iter_chunked(READ_CHUNK):
+                    size += len(chunk)
+                    if size > limit:
+                        raise body_too_large(limit)
+                    digest.update(chunk)
+                    out.write(chunk)
+            yield SpooledBody(path, size, digest.hexdigest())
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(name)
+
     @property
     def stream(self) -> StreamReader:
         return self.request.content
 
     async def parts(self) -> MultipartReader:
         return await self.request.multipart()
+
+
+def body_was_read(request: web.Request) -> bool:
+    """Whether the body was read whole and kept (`request.read()`, `RawBody.read_within`): only
+    such a body can be given to the handler again."""
+    return request._read_bytes is not None
+
+
+def body_too_large(limit: int) -> ProblemError:
+    return ProblemError(413, "body-too-large", "Request body too large", f"At most {limit} bytes")
+
+
+def refuse_declared_over(request: web.Request, limit: int) -> None:
+    """413 before a byte is read when the declared `Content-Length` passes `limit`."""
+    if request.content_length is not None and request.content_length > limit:
+        raise body_too_large(limit)
 
 
 @dataclass

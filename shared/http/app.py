@@ -15,7 +15,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from shared import outages
 from shared.bus.broker import BROKER_UNREACHABLE
 from shared.db import DATABASE_UNREACHABLE, tracking_answers
-from shared.http.api import Api, openapi_document
+from shared.http.api import Api, body_was_read, openapi_document
 from shared.http.keys import BACKGROUND, BROKER, CONSUMERS, POOL, READINESS, SETTINGS
 from shared.http.problems import ProblemError, from_http_exception, problem_response
 from shared.http.read_only import READ_ONLY, ReadOnlyFlag, read_only_middleware
@@ -98,7 +98,7 @@ async def _run_once_more_if_untouched(request: web.Request, handler: Handler) ->
                 outages.DATABASE.answered()
             return response
         except DATABASE_UNREACHABLE:
-            replayable = not request.body_exists or request._read_bytes is not None
+            replayable = not request.body_exists or body_was_read(request)
             if answers.any or not replayable:
                 raise
     log.info("database connection found dead; request run again", extra={"path": request.path})

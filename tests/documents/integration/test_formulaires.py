@@ -18,7 +18,7 @@ from shared.storage import STORE
 from shared.testing.helpers import wait_until
 from shared.testing.service import ServiceUnderTest, Start
 from shared.testing.tokens import TestKeys
-from tests.documents.unit.test_pdf_check import a_pdf, encrypted_pdf
+from tests.documents.unit.test_pdf import a_pdf, encrypted_pdf
 
 PDF = {"Content-Type": "application/pdf"}
 
@@ -146,7 +146,8 @@ async def test_what_is_not_an_acceptable_pdf_is_a_422_and_stores_nothing(
 ) -> None:
     status, problem = await upload(service, test_keys, content)
     assert status == 422, name
-    assert problem["type"] == "urn:cyclades:problem:invalid-pdf"
+    assert problem["type"] == "urn:cyclades:problem:pdf-refused"
+    assert problem["errors"] == [{"field": "body", "message": problem["detail"], "code": name}]
     assert await service.pool.fetchval("SELECT count(*) FROM formulaires") == 0
     assert stored_objects(service) == set()
 

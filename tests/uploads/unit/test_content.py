@@ -4,12 +4,23 @@ never by a name, and every refusal says why."""
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader, PdfWriter
 
-from shared.content import JPEG, MEDIA_TYPES, PDF, PNG, ContentRefused, sniff, sniff_and_check
+from shared.content import (
+    CODES,
+    JPEG,
+    MEDIA_TYPES,
+    PDF,
+    PNG,
+    ContentRefused,
+    check_content,
+    sniff,
+    sniff_and_check,
+)
 from tests.uploads import samples
 
 
@@ -38,7 +49,7 @@ def test_an_empty_file_is_refused() -> None:
 
 
 def test_a_windows_executable_is_refused() -> None:
-    assert "not a PDF, JPEG or PNG" in refusal(samples.windows_executable())
+    assert "a Windows executable" in refusal(samples.windows_executable())
 
 
 def test_a_format_not_accepted_here_is_refused() -> None:
@@ -99,3 +110,72 @@ def test_sniff_names_only_the_three_formats() -> None:
     assert sniff(b"\xff\xd8\xff\xe0") == JPEG
     assert sniff(b"MZ\x90\x00") is None
     assert sniff(b"GIF89a") is None
+
+
+def code_of(data: bytes, allowed: tuple[str, ...] = MEDIA_TYPES, **options: int) -> str:
+    with pytest.raises(ContentRefused) as refused:
+        sniff_and_check(data, allowed, **options)
+    assert refused.value.code in CODES
+    return refused.value.code
+
+
+def encrypted_pdf() -> bytes:
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(samples.pdf())))
+    writer.encrypt("secret")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("make", "code"),
+    [
+        (lambda: b"", "empty"),
+        (samples.windows_executable, "executable"),
+        (lambda: b"#!/bin/sh\necho\n", "executable"),
+        (lambda: b"GIF89a", "unsupported-format"),
+        (lambda: b"junk" + samples.pdf(), "unsupported-format"),
+        (samples.truncated_pdf, "truncated"),
+        (lambda: samples.png()[:-20], "truncated"),
+        (samples.polyglot, "trailing-data"),
+        (lambda: samples.pdf() + b"PK\x03\x04" + b"\x00" * 30, "trailing-data"),
+        (encrypted_pdf, "encrypted"),
+        (lambda: b"%PDF-1.7\nnot a pdf at all\n%%EOF\n", "unreadable"),
+        (samples.png_bomb, "too-many-pixels"),
+    ],
+    ids=[
+        "empty",
+        "windows",
+        "script",
+        "gif",
+        "late-magic",
+        "truncated-pdf",
+        "truncated-png",
+        "jpeg-then-pdf",
+        "pdf-then-zip",
+        "encrypted",
+        "garbage-pdf",
+        "bomb",
+    ],
+)
+def test_every_refusal_has_its_machine_code(make: Callable[[], bytes], code: str) -> None:
+    assert code_of(make()) == code
+
+
+def test_a_format_not_accepted_here_has_the_unsupported_code() -> None:
+    assert code_of(samples.png(), allowed=(PDF,)) == "unsupported-format"
+
+
+def test_a_pdf_has_its_pages_counted_and_may_be_limited() -> None:
+    assert check_content(samples.pdf(pages=3), MEDIA_TYPES).pages == 3
+    assert check_content(samples.png(), MEDIA_TYPES).pages is None
+    with pytest.raises(ContentRefused) as refused:
+        check_content(samples.pdf(pages=3), MEDIA_TYPES, max_pages=2)
+    assert refused.value.code == "too-many-pages"
+
+
+def test_an_open_file_is_read_from_its_start() -> None:
+    stream = io.BytesIO(samples.png())
+    stream.seek(10)
+    assert check_content(stream, MEDIA_TYPES).media_type == PNG
+    assert not stream.closed  # the caller's

@@ -237,6 +237,20 @@ def _story(event: Version, styles: _Styles) -> list[Flowable]:
     return story
 
 
+def draw_header_and_footer(canvas: Canvas, lines: list[str], footer: str, page: int) -> None:
+    """Every page of the service's A4 documents: the numbers top right, the title and the page
+    number at the foot."""
+    canvas.saveState()
+    width, height = A4
+    canvas.setFont(BOLD, 9)
+    for index, line in enumerate(lines):
+        canvas.drawRightString(width - 15 * mm, height - 12 * mm - index * 4.2 * mm, line)
+    canvas.setFont(REGULAR, 7.5)
+    canvas.drawString(15 * mm, 10 * mm, footer)
+    canvas.drawRightString(width - 15 * mm, 10 * mm, f"page {page}")
+    canvas.restoreState()
+
+
 def _header(event: Version) -> Any:
     ref = event.candidature
     lines = [
@@ -245,17 +259,10 @@ def _header(event: Version) -> Any:
         f"Version : {event.version}",
     ]
 
+    footer = f"{TITLE} – {ref.numero_inscription} – version {event.version}"
+
     def draw(canvas: Canvas, doc: BaseDocTemplate) -> None:
-        canvas.saveState()
-        width, height = A4
-        canvas.setFont(BOLD, 9)
-        for index, line in enumerate(lines):
-            canvas.drawRightString(width - 15 * mm, height - 12 * mm - index * 4.2 * mm, line)
-        canvas.setFont(REGULAR, 7.5)
-        footer = f"{TITLE} – {ref.numero_inscription} – version {event.version}"
-        canvas.drawString(15 * mm, 10 * mm, footer)
-        canvas.drawRightString(width - 15 * mm, 10 * mm, f"page {doc.page}")
-        canvas.restoreState()
+        draw_header_and_footer(canvas, lines, footer, doc.page)
 
     return draw
 

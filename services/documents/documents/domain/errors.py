@@ -30,19 +30,14 @@ class DocumentNotFound(DocumentsError):
 
 
 class PdfRefused(DocumentsError):
-    """An uploaded file that is not a PDF the candidate can open (`reason`: empty,
-    executable, not-a-pdf, truncated, encrypted, unreadable, no-pages)."""
+    """An upload (a gestionnaire's document, a formulaire) that is not a PDF a candidate can
+    open: `code` is `shared.content`'s (empty, executable, unsupported-format, truncated,
+    trailing-data, encrypted, unreadable, no-pages, too-many-pages), `detail` says why."""
 
-    def __init__(self, reason: str, detail: str) -> None:
+    def __init__(self, code: str, detail: str) -> None:
         super().__init__(detail)
-        self.reason = reason
+        self.code = code
         self.detail = detail
-
-
-class UploadTooLarge(DocumentsError):
-    def __init__(self, limit: int) -> None:
-        super().__init__(f"The file is larger than {limit} bytes")
-        self.limit = limit
 
 
 class TemplateRefused(DocumentsError):
@@ -98,11 +93,3 @@ class FormulaireNotFound(DocumentsError):
     def __init__(self, formulaire_id: uuid.UUID) -> None:
         super().__init__(f"Formulaire {formulaire_id}")
         self.formulaire_id = formulaire_id
-
-
-class InvalidPdf(DocumentsError):
-    """An upload that is not an acceptable PDF; `reason` is safe to show."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason

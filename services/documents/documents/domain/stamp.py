@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from documents.adapters.qr import qr_matrix
@@ -60,6 +61,19 @@ def draw_stamp(canvas: Canvas, stamp: Stamp) -> None:
     for index, line in enumerate(EXPLANATION):
         canvas.drawString(text_x, top - 12 * mm - index * 3.6 * mm, line)
     canvas.restoreState()
+
+
+def stamp_box() -> tuple[float, float, float, float]:
+    """The block's extent (left, bottom, right, top, in points from the page's lower left
+    corner), QR quiet zone and the longest line included: what a page must hold."""
+    register_fonts()
+    quiet = 3 * mm  # more than QUIET_MODULES modules of the largest QR (~0.5 mm a module)
+    text_x = LEFT + QR_SIDE + 8 * mm
+    widths = [stringWidth(line, REGULAR, 7.5) for line in EXPLANATION]
+    widths.append(stringWidth("Vérification du document", BOLD, 9))
+    right = text_x + max(widths)
+    top = STAMP_BOTTOM + STAMP_HEIGHT
+    return LEFT - quiet, STAMP_BOTTOM - quiet, right, top
 
 
 def _draw_qr(canvas: Canvas, token: str, x: float, y: float) -> None:

@@ -36,9 +36,9 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import Flowable
 
-from documents.domain.confirmation import GRID, MONTHS, _Styles, _text
+from documents.domain.confirmation import GRID, MONTHS, _Styles, _text, draw_header_and_footer
 from documents.domain.errors import TemplateRefused
-from documents.domain.fonts import BOLD, REGULAR, register_fonts
+from documents.domain.fonts import REGULAR, register_fonts
 from documents.domain.stamp import Stamp, draw_stamp
 from shared.events.catalogue import (
     CandidatureCreated,
@@ -431,15 +431,7 @@ def _page(title: str, version: Version, stamp: Stamp) -> Any:
     ]
 
     def draw(canvas: Canvas, doc: SimpleDocTemplate) -> None:
-        canvas.saveState()
-        width, height = A4
-        canvas.setFont(BOLD, 9)
-        for index, line in enumerate(lines):
-            canvas.drawRightString(width - 15 * mm, height - 12 * mm - index * 4.2 * mm, line)
-        canvas.setFont(REGULAR, 7.5)
-        canvas.drawString(15 * mm, 10 * mm, f"{title} – {ref.numero_inscription}")
-        canvas.drawRightString(width - 15 * mm, 10 * mm, f"page {doc.page}")
-        canvas.restoreState()
+        draw_header_and_footer(canvas, lines, f"{title} – {ref.numero_inscription}", doc.page)
         draw_stamp(canvas, stamp)
 
     return draw

@@ -7,12 +7,10 @@ from documents.domain.errors import (
     CandidatureNotFound,
     DocumentNotFound,
     FormulaireNotFound,
-    InvalidPdf,
     PdfRefused,
     RenderJobNotFailed,
     RenderJobNotFound,
     TemplateRefused,
-    UploadTooLarge,
     VerificationNotFound,
     WithdrawalRefused,
 )
@@ -29,12 +27,8 @@ def _document(error: DocumentNotFound) -> ProblemError:
 
 
 def _pdf_refused(error: PdfRefused) -> ProblemError:
-    field = FieldError(field="body", message=error.detail, code=error.reason)
+    field = FieldError(field="body", message=error.detail, code=error.code)
     return ProblemError(422, "pdf-refused", "Not an acceptable PDF", error.detail, errors=[field])
-
-
-def _too_large(error: UploadTooLarge) -> ProblemError:
-    return ProblemError(413, "body-too-large", "Request body too large", str(error))
 
 
 def _template_refused(error: TemplateRefused) -> ProblemError:
@@ -60,21 +54,15 @@ def _formulaire(error: FormulaireNotFound) -> ProblemError:
     return not_found(f"Formulaire {error.formulaire_id}")
 
 
-def _invalid_pdf(error: InvalidPdf) -> ProblemError:
-    return ProblemError(422, "invalid-pdf", "Not an acceptable PDF", error.reason)
-
-
 PROBLEMS: ProblemMap = {
     CandidatureNotFound: _candidature,
     DocumentNotFound: _document,
     BatchNotFound: lambda error: not_found(f"Batch {error.batch_id}"),
     PdfRefused: _pdf_refused,
-    UploadTooLarge: _too_large,
     TemplateRefused: _template_refused,
     WithdrawalRefused: lambda error: conflict("not-withdrawable", error.detail),
     VerificationNotFound: _verification,
     RenderJobNotFound: _render_job,
     RenderJobNotFailed: _render_job_not_failed,
     FormulaireNotFound: _formulaire,
-    InvalidPdf: _invalid_pdf,
 }

@@ -10,14 +10,16 @@ the batch and its items, nothing is rendered in a request.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import uuid
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import asyncpg
 
-from documents.adapters import documents_sql, gestion_sql
+from documents.adapters import documents_sql, gestion_sql, verifications_sql
 from documents.adapters.documents_sql import NewDocument
 from documents.deps import Deps
 from documents.domain.errors import (
@@ -42,6 +44,7 @@ from documents.entrypoints.gestion_schemas import (
     NewBatch,
     StaffDocumentView,
 )
+from documents.handlers.verification import Issued, issue
 from shared.auth import Principal, ensure_academie
 from shared.erasure import lock_and_check_erased
 from shared.events.catalogue import DocumentKind, DocumentPublished
@@ -52,13 +55,15 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Upload:
-    """A PDF already checked and stored (before the transaction) under a generated key."""
+    """A PDF already checked, stamped and stored (before the transaction) under a generated
+    key; `verification` is the stamp it carries, recorded with it."""
 
     candidature_id: uuid.UUID
     document_id: uuid.UUID
     kind: DocumentKind
     title: str
     stored: Stored
+    verification: Issued
 
 
 def _within(principal: Principal, academie: str, what: str) -> bool:
@@ -87,19 +92,23 @@ async def candidature(
     return row, version_of(row["payload"])
 
 
-async def may_publish_to(
-    conn: asyncpg.Connection, candidature_id: uuid.UUID, principal: Principal
-) -> None:
-    """The check an upload makes before its body is read (and made again in its transaction)."""
-    academie = await gestion_sql.academie_of(conn, candidature_id)
-    if academie is None or not _within(principal, academie, "candidature"):
-        raise CandidatureNotFound(candidature_id)
+def issue_for_upload(
+    kind: DocumentKind, version: Version, pdf: bytes, title: str, deps: Deps
+) -> Issued:
+    """The code and signed token stamped on an uploaded PDF: dated today in the académie's
+    zone, for the candidature's latest version known here (at least 1); the content signed is
+    the uploaded file's SHA-256 (before its stamp) and its title."""
+    ref = version.candidature
+    today = deps.clock.now().astimezone(ZoneInfo(ref.academie.fuseau_horaire)).date()
+    content = {"upload": {"sha256": hashlib.sha256(pdf).hexdigest(), "title": title}}
+    return issue(kind, ref, max(version.version, 1), today, content, deps.keys)
 
 
 async def record_upload(
     conn: asyncpg.Connection, upload: Upload, principal: Principal, deps: Deps
 ) -> StaffDocumentView:
-    """The stored PDF becomes a document of the candidature, announced once."""
+    """The stored PDF becomes a document of the candidature with its verification, announced
+    once."""
     row, version = await candidature(conn, upload.candidature_id, principal)
     if await lock_and_check_erased(conn, row["account_id"]):
         raise CandidatureNotFound(upload.candidature_id)
@@ -117,6 +126,8 @@ async def record_upload(
         published_at=deps.clock.now(),
     )
     await publish(conn, document, version, "upload", None, principal.account_id, deps)
+    stamp = upload.verification
+    await verifications_sql.insert(conn, document.id, stamp.stamp.code, stamp.payload)
     return await staff_document(conn, document.id)
 
 

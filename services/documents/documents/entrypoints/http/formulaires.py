@@ -4,28 +4,27 @@ is the PDF itself, `application/pdf` or `application/octet-stream`) and removes 
 
 An upload never sits whole in memory and never holds a pooled connection while it arrives:
 a declared `Content-Length` over `formulaire_max_bytes` is a 413 before anything is read, and
-the body is spooled (to disk beyond 1 MiB) and cut off with a 413 as soon as it passes the
-limit (a chunked upload declares no length). The spooled file is checked (`domain/pdf_check`,
-in a thread: parsing is CPU work) and put in the bucket under a generated key, all before the
-transaction that records it (`around=`); if that transaction fails, the object is removed.
+the body is spooled to a temporary file (`RawBody.spool_within`) and cut off with a 413 as soon
+as it passes the limit (a chunked upload declares no length). The spooled file is checked
+(`domain/pdf.py`, in a thread: parsing is CPU work) and put in the bucket under a generated key,
+all before the transaction that records it (`around=`); if that transaction fails, the object
+is removed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
-import tempfile
 import uuid
 from collections.abc import AsyncIterator
-from typing import Any, BinaryIO
+from typing import Any
 
 import asyncpg
 from aiohttp import web
 
 from documents.deps import CONFIG, DEPS
 from documents.domain.confirmation import file_name
-from documents.domain.pdf_check import check_pdf
+from documents.domain.pdf import checked_pages
 from documents.entrypoints.http.streaming import storage_unavailable, stream_object
 from documents.entrypoints.problems import PROBLEMS
 from documents.entrypoints.schemas import FormulairesQuery, FormulaireView, NewFormulaire
@@ -35,15 +34,12 @@ from documents.handlers.publishing import STORAGE_ERRORS
 from shared.auth import Principal, Role
 from shared.http.api import Api, RawBody
 from shared.http.keys import POOL
-from shared.http.problems import ProblemError
 from shared.storage import STORAGE, STORE
 
 api = Api(problems=PROBLEMS)
 TAGS = ("formulaires",)
 ADMINISTRATEUR = (Role.ADMINISTRATEUR,)
 UUID = "[0-9a-fA-F-]+"
-SPOOL_IN_MEMORY = 1024 * 1024
-READ_CHUNK = 64 * 1024
 
 
 def _view(row: asyncpg.Record) -> FormulaireView:
@@ -73,53 +69,25 @@ async def list_formulaires(
     return [_view(row) for row in found]
 
 
-def too_large(limit: int) -> ProblemError:
-    return ProblemError(413, "body-too-large", "Request body too large", f"At most {limit} bytes")
-
-
-async def _spool(body: RawBody, limit: int) -> tuple[BinaryIO, str]:
-    """The body in a temporary file (in memory up to 1 MiB) and its SHA-256; 413 past `limit`."""
-    declared = body.request.content_length
-    if declared is not None and declared > limit:
-        raise too_large(limit)
-    # Handed to the caller open (it closes it); closed here only on the way out by an error.
-    spooled: Any = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115
-    digest = hashlib.sha256()
-    size = 0
-    try:
-        while chunk := await body.stream.read(READ_CHUNK):
-            size += len(chunk)
-            if size > limit:
-                raise too_large(limit)
-            digest.update(chunk)
-            spooled.write(chunk)
-    except BaseException:
-        spooled.close()
-        raise
-    return spooled, digest.hexdigest()
-
-
 @contextlib.asynccontextmanager
 async def checked_and_stored(
     request: web.Request, body: RawBody, **_: Any
 ) -> AsyncIterator[dict[str, StoredUpload]]:
     """Spool, check, put; the handler gets `upload`. Removed again if the record fails."""
     limit = request.app[CONFIG].formulaire_max_bytes
-    spooled, sha256 = await _spool(body, limit)
-    with spooled:
-        info = await asyncio.to_thread(check_pdf, spooled)
-        size = spooled.seek(0, 2)
-        spooled.seek(0)
+    async with body.spool_within(limit) as spooled:
+        pages = await asyncio.to_thread(checked_pages, spooled.path)
         key = f"formulaires/{uuid.uuid4()}.pdf"
         store = request.app[STORE]
         try:
-            await store.put_stream(key, spooled, size, "application/pdf")
+            with spooled.path.open("rb") as stream:
+                await store.put_stream(key, stream, spooled.size, "application/pdf")
         except STORAGE_ERRORS as exc:
             STORAGE.failed(exc)
             raise storage_unavailable() from None
     STORAGE.answered()
     try:
-        yield {"upload": StoredUpload(key=key, size=size, sha256=sha256, pages=info.pages)}
+        yield {"upload": StoredUpload(key, spooled.size, spooled.sha256, pages)}
     except BaseException:
         with contextlib.suppress(*STORAGE_ERRORS):
             await store.remove(key)
@@ -129,7 +97,7 @@ async def checked_and_stored(
 @api.post(
     "/api/v1/formulaires",
     query=NewFormulaire,
-    # What a client declares is not trusted either way: the content is checked (pdf_check).
+    # What a client declares is not trusted either way: the content is checked (domain/pdf.py).
     media_types=("application/pdf", "application/octet-stream"),
     response=FormulaireView,
     status=201,

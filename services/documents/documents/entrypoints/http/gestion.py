@@ -2,13 +2,14 @@
 for a candidature, generate one from a template (one candidature, or a batch for every
 candidature matching a filter), follow a batch, list a candidature's documents, withdraw one.
 
-An upload is read before its transaction (`around=`): 413 as soon as it is known to pass
-`gestion_upload_max_bytes` (from `Content-Length` before a byte is read, else while counting),
-checked to be a PDF (`domain/pdf_upload.py`, in a thread), put in the bucket under a generated
-key; the transaction records it and `DocumentPublished`. An object whose transaction did not
-record it (a failure, an Idempotency-Key replay) is removed when the request ends, or
-collected later (`pending_objects`). Generations answer 202 with the batch: the generation
-worker renders them.
+An upload is read before its transaction (`around=`, `RawBody.read_within`): 413 as soon as it
+is known to pass `gestion_upload_max_bytes` (from `Content-Length` before a byte is read, else
+while counting; kept for the Idempotency-Key fingerprint), checked to be a PDF and given its
+verification stamp on page 1 (`domain/pdf.py`, in a thread), put in the bucket under a generated
+key; the transaction records it, its verification and `DocumentPublished`. An object whose
+transaction did not record it (a failure, an Idempotency-Key replay) is removed when the
+request ends, or collected later (`pending_objects`). Generations answer 202 with the batch:
+the generation worker renders them.
 """
 
 from __future__ import annotations
@@ -27,9 +28,8 @@ from documents.domain.errors import (
     BatchNotFound,
     CandidatureNotFound,
     DocumentNotFound,
-    UploadTooLarge,
 )
-from documents.domain.pdf_upload import check_pdf
+from documents.domain.pdf import checked_and_stamped
 from documents.entrypoints.gestion_schemas import (
     BatchesQuery,
     BatchSummary,
@@ -40,6 +40,7 @@ from documents.entrypoints.gestion_schemas import (
     StaffDocumentView,
     UploadQuery,
 )
+from documents.entrypoints.http.streaming import storage_unavailable
 from documents.entrypoints.problems import PROBLEMS
 from documents.handlers import gestion
 from documents.handlers.gestion import Upload
@@ -48,7 +49,6 @@ from shared.auth import Principal, Role
 from shared.events.catalogue import DocumentKind
 from shared.http.api import Api, RawBody
 from shared.http.keys import POOL
-from shared.http.problems import ProblemError
 from shared.storage import STORAGE, STORE
 
 api = Api(problems=PROBLEMS)
@@ -57,7 +57,6 @@ TAGS = ("documents des gestionnaires",)
 UUID = "[0-9a-fA-F-]+"
 CANDIDATURE = f"/api/v1/admin/candidatures/{{candidature_id:{UUID}}}"
 BATCHES = "/api/v1/admin/document-batches"
-READ_CHUNK = 64 * 1024
 
 
 def _uuid(request: web.Request, name: str) -> uuid.UUID:
@@ -77,50 +76,30 @@ def _not_found(name: str) -> Exception:
     return DocumentNotFound(nil)
 
 
-def storage_unavailable() -> ProblemError:
-    return ProblemError(503, "storage-unavailable", "Storage unavailable", "Try again in a moment")
-
-
-async def read_within(request: web.Request, limit: int) -> bytes:
-    """The body, refused (413) as soon as it is known to pass `limit`. Kept as the request's
-    read bytes, so that the Api's Idempotency-Key fingerprint (`request.read()`) covers them
-    and a request run again on a fresh connection (shared.http.app) finds them."""
-    if request._read_bytes is not None:
-        return request._read_bytes
-    if request.content_length is not None and request.content_length > limit:
-        raise UploadTooLarge(limit)
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.content.iter_chunked(READ_CHUNK):
-        size += len(chunk)
-        if size > limit:
-            raise UploadTooLarge(limit)
-        chunks.append(chunk)
-    request._read_bytes = data = b"".join(chunks)
-    return data
-
-
 @contextlib.asynccontextmanager
 async def stored_upload(
     request: web.Request, *, body: RawBody, query: UploadQuery, principal: Principal
 ) -> AsyncIterator[dict[str, Any]]:
-    """Checked and stored before the transaction opens; removed unless it recorded it."""
+    """Checked, stamped and stored before the transaction opens; removed unless it recorded
+    it."""
     candidature_id = _uuid(request, "candidature_id")
     async with request.app[POOL].acquire() as conn:  # nothing is read for another académie
-        await gestion.may_publish_to(conn, candidature_id, principal)
-    data = await read_within(request, request.app[CONFIG].gestion_upload_max_bytes)
-    await asyncio.to_thread(check_pdf, data)
+        _, version = await gestion.candidature(conn, candidature_id, principal)
+    data = await body.read_within(request.app[CONFIG].gestion_upload_max_bytes)
+    kind = DocumentKind(query.kind)
+    issued = gestion.issue_for_upload(kind, version, data, query.title, request.app[DEPS])
+    pdf = await asyncio.to_thread(checked_and_stamped, data, issued.stamp)
     document_id = uuid.uuid4()
     key = f"gestion/{document_id}.pdf"
     async with request.app[POOL].acquire() as conn:
         await gestion.expect_object(conn, key)
     try:
-        stored = await request.app[STORE].put(key, data, "application/pdf")
+        stored = await request.app[STORE].put(key, pdf, "application/pdf")
     except STORAGE_ERRORS as exc:
         STORAGE.failed(exc)
         raise storage_unavailable() from None
     STORAGE.answered()
-    upload = Upload(candidature_id, document_id, DocumentKind(query.kind), query.title, stored)
+    upload = Upload(candidature_id, document_id, kind, query.title, stored, issued)
     try:
         yield {"upload": upload}
     finally:
