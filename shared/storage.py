@@ -18,13 +18,16 @@ from typing import BinaryIO
 
 from aiohttp import web
 from minio import Minio
-from minio.error import S3Error
+from minio.error import InvalidResponseError, S3Error, ServerError
 from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 from urllib3.exceptions import HTTPError
 
 from shared.outages import Outage
 from shared.settings import ServiceSettings
+
+# What a call to the S3 server raises when the server, or the way to it, fails.
+STORAGE_ERRORS = (S3Error, ServerError, InvalidResponseError, HTTPError, OSError)
 
 STORAGE = Outage("storage")
 READ_CHUNK = 256 * 1024

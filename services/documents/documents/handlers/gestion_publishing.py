@@ -39,11 +39,11 @@ from documents.domain.errors import TemplateRefused
 from documents.domain.stamp import Stamp
 from documents.domain.templates import TEMPLATE, Version, check, kind_of, title_of, version_of
 from documents.handlers.gestion import publish
-from documents.handlers.publishing import STORAGE_ERRORS, Policy
+from documents.handlers.publishing import Policy
 from documents.handlers.verification import Issued, issue
 from shared.db import in_transaction
 from shared.erasure import lock_and_check_erased
-from shared.storage import STORAGE, ObjectStore
+from shared.storage import STORAGE, STORAGE_ERRORS, ObjectStore
 
 log = logging.getLogger(__name__)
 

@@ -31,9 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
-from minio.error import InvalidResponseError, S3Error, ServerError
 from prometheus_client import Counter
-from urllib3.exceptions import HTTPError
 
 from documents.adapters import documents_sql, jobs_sql, verifications_sql
 from documents.adapters.documents_sql import NewDocument
@@ -49,11 +47,10 @@ from shared.events.catalogue import (
     DocumentKind,
     DocumentPublished,
 )
-from shared.storage import STORAGE, ObjectStore
+from shared.storage import STORAGE, STORAGE_ERRORS, ObjectStore
 
 log = logging.getLogger(__name__)
 
-STORAGE_ERRORS = (S3Error, ServerError, InvalidResponseError, HTTPError, OSError)
 RENDERS = Counter("documents_renders_total", "Render job attempts by outcome", ["outcome"])
 
 # Renders one job's event (type, JSON payload) with its verification stamp to PDF bytes, off

@@ -25,16 +25,15 @@ from aiohttp import web
 from documents.deps import CONFIG, DEPS
 from documents.domain.confirmation import file_name
 from documents.domain.pdf import checked_pages
-from documents.entrypoints.http.streaming import storage_unavailable, stream_object
 from documents.entrypoints.problems import PROBLEMS
 from documents.entrypoints.schemas import FormulairesQuery, FormulaireView, NewFormulaire
 from documents.handlers import formulaires
 from documents.handlers.formulaires import StoredUpload
-from documents.handlers.publishing import STORAGE_ERRORS
 from shared.auth import Principal, Role
 from shared.http.api import Api, RawBody
 from shared.http.keys import POOL
-from shared.storage import STORAGE, STORE
+from shared.http.streaming import storage_unavailable, stream_object
+from shared.storage import STORAGE, STORAGE_ERRORS, STORE
 
 api = Api(problems=PROBLEMS)
 TAGS = ("formulaires",)

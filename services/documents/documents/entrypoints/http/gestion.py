@@ -40,16 +40,15 @@ from documents.entrypoints.gestion_schemas import (
     StaffDocumentView,
     UploadQuery,
 )
-from documents.entrypoints.http.streaming import storage_unavailable
 from documents.entrypoints.problems import PROBLEMS
 from documents.handlers import gestion
 from documents.handlers.gestion import Upload
-from documents.handlers.publishing import STORAGE_ERRORS
 from shared.auth import Principal, Role
 from shared.events.catalogue import DocumentKind
 from shared.http.api import Api, RawBody
 from shared.http.keys import POOL
-from shared.storage import STORAGE, STORE
+from shared.http.streaming import storage_unavailable
+from shared.storage import STORAGE, STORAGE_ERRORS, STORE
 
 api = Api(problems=PROBLEMS)
 GESTIONNAIRE = (Role.GESTIONNAIRE,)

@@ -15,13 +15,13 @@ from aiohttp import web
 
 from documents.deps import DEPS
 from documents.domain.errors import CandidatureNotFound, DocumentNotFound
-from documents.entrypoints.http.streaming import stream_object
 from documents.entrypoints.problems import PROBLEMS
 from documents.entrypoints.schemas import DocumentView, MaCandidature
 from documents.handlers import mes_documents
 from shared.auth import Principal, Role
 from shared.http.api import Api
 from shared.http.keys import POOL
+from shared.http.streaming import stream_object
 
 api = Api(problems=PROBLEMS)
 CANDIDAT = (Role.CANDIDAT,)

@@ -26,14 +26,12 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-from minio.error import InvalidResponseError, S3Error, ServerError
-from urllib3.exceptions import HTTPError
 
 from shared.auth import Principal
 from shared.content import ContentRefused, sniff_and_check
 from shared.http.api import RawBody
 from shared.http.keys import POOL
-from shared.storage import STORAGE, STORE, ObjectStore
+from shared.storage import STORAGE, STORAGE_ERRORS, STORE, ObjectStore
 from uploads.adapters.spool import Spooled, discard, file_part, spool
 from uploads.deps import DEPS, Deps
 from uploads.domain.errors import (
@@ -49,7 +47,6 @@ from uploads.handlers.files import Received, Target
 
 log = logging.getLogger(__name__)
 
-STORAGE_ERRORS = (S3Error, ServerError, InvalidResponseError, HTTPError, OSError)
 # What a multipart envelope adds to the file (boundaries, part headers): a Content-Length
 # beyond the limit plus this is refused unread.
 MULTIPART_ALLOWANCE = 64 * 1024

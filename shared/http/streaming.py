@@ -1,18 +1,20 @@
-"""Streaming a stored PDF to the client, shared by Mes documents and the formulaires: the
-object is read from the bucket 256 KiB at a time (never whole in memory), with its
-`Content-Length`, a safe `Content-Disposition`, `ETag` (its SHA-256; 304 on
-`If-None-Match`) and `nosniff`. An S3 failure before the first byte is a 503."""
+"""A stored object streamed to the client from the service's bucket, 256 KiB at a time (never
+whole in memory), with its `Content-Length`, a `Content-Disposition` safe for any name (an ASCII
+fallback and the UTF-8 name, RFC 6266), its SHA-256 as `ETag` (304 on `If-None-Match`) and
+`nosniff`. The caller reads the row first: no pooled connection is held while it streams. An
+S3 failure before the first byte is a 503 `storage-unavailable`; after it, the download is cut
+short (the status is already sent)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from typing import cast
+from urllib.parse import quote
 
 from aiohttp import web
 
-from documents.handlers.publishing import STORAGE_ERRORS
 from shared.http.problems import ProblemError
-from shared.storage import STORAGE, STORE
+from shared.storage import STORAGE, STORAGE_ERRORS, STORE
 
 
 async def stream_object(
@@ -41,7 +43,7 @@ async def stream_object(
             **headers,
             "Content-Type": content_type,
             "Content-Length": str(size),
-            "Content-Disposition": f'attachment; filename="{file_name}"',
+            "Content-Disposition": content_disposition(file_name),
             "X-Content-Type-Options": "nosniff",
         }
     )
@@ -56,5 +58,22 @@ async def stream_object(
     return response
 
 
+def content_disposition(name: str) -> str:
+    """The name as it is when it is plain ASCII; otherwise an ASCII fallback and the UTF-8
+    name (RFC 6266)."""
+    fallback = "".join(
+        c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in name
+    )
+    if fallback == name:
+        return f'attachment; filename="{name}"'
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
 def storage_unavailable() -> ProblemError:
-    return ProblemError(503, "storage-unavailable", "Storage unavailable", "Try again in a moment")
+    return ProblemError(
+        503,
+        "storage-unavailable",
+        "Storage unavailable",
+        "Try again in a moment",
+        headers={"Retry-After": "5"},
+    )
