@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import contextlib
 import importlib.util
+import logging
 import os
 import signal
 import sys
@@ -163,6 +164,8 @@ def start_stand_ins(args: argparse.Namespace) -> list[object]:
     if args.s3 == "local":
         from moto.server import ThreadedMotoServer
 
+        # Its web server logs every request here, drowning the runner's own lines.
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
         s3 = ThreadedMotoServer(ip_address="127.0.0.1", port=args.local_s3_port)
         s3.start()
         stand_ins.append(s3)
